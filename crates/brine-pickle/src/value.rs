@@ -1,0 +1,725 @@
+//! The value model: every Python value a pickle can describe, held in an arena.
+//!
+//! A [`Graph`] owns its nodes; a [`NodeId`] names one. Containers hold ids, not values, so a value
+//! referenced twice is one node, a list may contain itself, and a "memo bomb" (a pickle whose
+//! shared references expand exponentially) costs memory proportional to the pickle. Dropping a graph
+//! never recurses.
+//!
+//! ```
+//! use brine_pickle::{Graph, Node};
+//! let mut g = Graph::new();
+//! let one = g.push(Node::Int(1));
+//! let list = g.push(Node::List(vec![one, one]));
+//! g.set_root(list);
+//! let root = g.root_ref().unwrap();
+//! assert_eq!(root.as_list().unwrap().len(), 2);
+//! assert_eq!(root.item(0).unwrap().as_i64(), Some(1));
+//! ```
+
+use std::fmt;
+
+use bytes::Bytes;
+use num_bigint::BigInt;
+
+/// The name of one node in a [`Graph`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// The node's position in its graph.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// The id of the node at `index`. Only meaningful for the graph it came from.
+    #[inline]
+    pub fn from_index(index: usize) -> NodeId {
+        NodeId(index as u32)
+    }
+}
+
+/// A Python `str`, stored losslessly.
+///
+/// Python strings may hold lone surrogates (`'\ud800'`), which Rust's `str` cannot. CPython pickles
+/// them as UTF-8 with the `surrogatepass` error handler; a `PyStr` keeps exactly those bytes, and
+/// hands out a `&str` whenever the text is valid Unicode (almost always).
+///
+/// ```
+/// use brine_pickle::PyStr;
+/// let s = PyStr::from("héllo");
+/// assert_eq!(s.as_str(), Some("héllo"));
+/// let lone = PyStr::from_surrogatepass(b"\xed\xa0\x80".to_vec()).unwrap();
+/// assert_eq!(lone.as_str(), None);
+/// assert_eq!(lone.code_points().collect::<Vec<_>>(), vec![0xD800]);
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct PyStr(StrRepr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum StrRepr {
+    Utf8(Box<str>),
+    Surrogates(Box<[u8]>),
+}
+
+impl PyStr {
+    /// Takes UTF-8 as CPython writes it with `surrogatepass`: valid UTF-8, or UTF-8 with surrogate
+    /// code points encoded as three-byte sequences. Returns the bytes back if they are neither.
+    pub fn from_surrogatepass(bytes: Vec<u8>) -> Result<PyStr, Vec<u8>> {
+        match String::from_utf8(bytes) {
+            Ok(s) => Ok(PyStr(StrRepr::Utf8(s.into_boxed_str()))),
+            Err(err) => {
+                let bytes = err.into_bytes();
+                if decode_surrogatepass(&bytes).is_some() {
+                    Ok(PyStr(StrRepr::Surrogates(bytes.into_boxed_slice())))
+                } else {
+                    Err(bytes)
+                }
+            }
+        }
+    }
+
+    /// Builds a string from Unicode code points (surrogates allowed). Returns `None` for a value
+    /// above U+10FFFF.
+    pub fn from_code_points(points: impl IntoIterator<Item = u32>) -> Option<PyStr> {
+        let mut out = Vec::new();
+        for cp in points {
+            encode_surrogatepass(cp, &mut out)?;
+        }
+        PyStr::from_surrogatepass(out).ok()
+    }
+
+    /// The text, if it is valid Unicode (no lone surrogates).
+    #[inline]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.0 {
+            StrRepr::Utf8(s) => Some(s),
+            StrRepr::Surrogates(_) => None,
+        }
+    }
+
+    /// The UTF-8 bytes CPython writes for this string (with `surrogatepass`).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            StrRepr::Utf8(s) => s.as_bytes(),
+            StrRepr::Surrogates(b) => b,
+        }
+    }
+
+    /// The text with any lone surrogate replaced by U+FFFD.
+    pub fn to_string_lossy(&self) -> String {
+        match &self.0 {
+            StrRepr::Utf8(s) => s.to_string(),
+            StrRepr::Surrogates(_) => self
+                .code_points()
+                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+        }
+    }
+
+    /// The string's code points, as Python sees them (surrogates included).
+    pub fn code_points(&self) -> impl Iterator<Item = u32> + '_ {
+        let bytes = self.as_bytes();
+        let mut pos = 0;
+        std::iter::from_fn(move || {
+            let (cp, len) = decode_one(bytes.get(pos..)?)?;
+            pos += len;
+            Some(cp)
+        })
+    }
+
+    /// The number of code points (Python's `len()`).
+    pub fn len_chars(&self) -> usize {
+        match &self.0 {
+            StrRepr::Utf8(s) => s.chars().count(),
+            StrRepr::Surrogates(_) => self.code_points().count(),
+        }
+    }
+}
+
+impl From<&str> for PyStr {
+    fn from(s: &str) -> PyStr {
+        PyStr(StrRepr::Utf8(s.into()))
+    }
+}
+
+impl From<String> for PyStr {
+    fn from(s: String) -> PyStr {
+        PyStr(StrRepr::Utf8(s.into_boxed_str()))
+    }
+}
+
+impl fmt::Debug for PyStr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string_lossy(), f)
+    }
+}
+
+/// Decodes one code point of surrogatepass UTF-8: (code point, byte length).
+fn decode_one(bytes: &[u8]) -> Option<(u32, usize)> {
+    let b0 = *bytes.first()? as u32;
+    let cont = |i: usize| -> Option<u32> {
+        let b = *bytes.get(i)? as u32;
+        (b & 0xC0 == 0x80).then_some(b & 0x3F)
+    };
+    let (cp, len, min) = match b0 {
+        0x00..=0x7F => (b0, 1, 0),
+        0xC2..=0xDF => (((b0 & 0x1F) << 6) | cont(1)?, 2, 0x80),
+        0xE0..=0xEF => (((b0 & 0x0F) << 12) | (cont(1)? << 6) | cont(2)?, 3, 0x800),
+        0xF0..=0xF4 => (
+            ((b0 & 0x07) << 18) | (cont(1)? << 12) | (cont(2)? << 6) | cont(3)?,
+            4,
+            0x10000,
+        ),
+        _ => return None,
+    };
+    (cp >= min && cp <= 0x10FFFF).then_some((cp, len))
+}
+
+fn decode_surrogatepass(bytes: &[u8]) -> Option<()> {
+    let mut pos = 0;
+    while pos < bytes.len() {
+        let (_, len) = decode_one(bytes.get(pos..)?)?;
+        pos += len;
+    }
+    Some(())
+}
+
+/// Appends one code point as surrogatepass UTF-8. `None` above U+10FFFF.
+pub(crate) fn encode_surrogatepass(cp: u32, out: &mut Vec<u8>) -> Option<()> {
+    match cp {
+        0..=0x7F => out.push(cp as u8),
+        0x80..=0x7FF => out.extend_from_slice(&[0xC0 | (cp >> 6) as u8, 0x80 | (cp & 0x3F) as u8]),
+        0x800..=0xFFFF => out.extend_from_slice(&[
+            0xE0 | (cp >> 12) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]),
+        0x10000..=0x10FFFF => out.extend_from_slice(&[
+            0xF0 | (cp >> 18) as u8,
+            0x80 | ((cp >> 12) & 0x3F) as u8,
+            0x80 | ((cp >> 6) & 0x3F) as u8,
+            0x80 | (cp & 0x3F) as u8,
+        ]),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// A reference to a module-level object: `module.name`, e.g. `collections.OrderedDict`.
+///
+/// Names are stored as Python 3 sees them: a protocol 0-2 pickle written by Python 2
+/// (`__builtin__.set`) is read as `builtins.set`, as CPython does with `fix_imports`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Global {
+    /// The module, e.g. `"collections"`.
+    pub module: Box<str>,
+    /// The qualified name inside the module, e.g. `"OrderedDict"` or `"Outer.Inner"`.
+    pub name: Box<str>,
+}
+
+impl Global {
+    /// A global from its module and name.
+    pub fn new(module: &str, name: &str) -> Global {
+        Global {
+            module: module.into(),
+            name: name.into(),
+        }
+    }
+
+    /// `true` if this is `module.name`.
+    pub fn is(&self, module: &str, name: &str) -> bool {
+        &*self.module == module && &*self.name == name
+    }
+}
+
+/// How an inert object was made: what Python would have called.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectKind {
+    /// `REDUCE`: `callable(*args)`. `args` is normally a tuple node.
+    Reduce {
+        /// The callable (usually a [`Node::Global`]).
+        callable: NodeId,
+        /// The argument tuple.
+        args: NodeId,
+    },
+    /// `NEWOBJ`: `cls.__new__(cls, *args)`.
+    NewObj {
+        /// The class (usually a [`Node::Global`]).
+        cls: NodeId,
+        /// The argument tuple.
+        args: NodeId,
+    },
+    /// `NEWOBJ_EX`: `cls.__new__(cls, *args, **kwargs)`.
+    NewObjEx {
+        /// The class.
+        cls: NodeId,
+        /// The argument tuple.
+        args: NodeId,
+        /// The keyword-argument dict.
+        kwargs: NodeId,
+    },
+    /// `INST` (protocol 0) or `OBJ` (protocol 1): `cls(*args)`, old-style instance creation.
+    Instance {
+        /// The class (a [`Node::Global`] for `INST`).
+        cls: NodeId,
+        /// The positional arguments.
+        args: Vec<NodeId>,
+    },
+}
+
+/// An object Brine does not construct: what was called, and what was applied to it afterwards.
+///
+/// Nothing is ever executed: this is the call, recorded as data, which can be inspected, interpreted
+/// by a crate that knows the class (numpy arrays, scikit-learn estimators) or written back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Object {
+    /// The call that created it.
+    pub kind: ObjectKind,
+    /// The state given to `BUILD` (`__setstate__` or `__dict__` update), if any.
+    pub state: Option<NodeId>,
+    /// Items appended to it with `APPEND`/`APPENDS` (objects whose reduce returns a list iterator).
+    pub list_items: Vec<NodeId>,
+    /// Pairs set on it with `SETITEM`/`SETITEMS` (e.g. an `OrderedDict`).
+    pub dict_items: Vec<(NodeId, NodeId)>,
+}
+
+impl Object {
+    /// A fresh object with no state and no items.
+    pub fn new(kind: ObjectKind) -> Object {
+        Object {
+            kind,
+            state: None,
+            list_items: Vec::new(),
+            dict_items: Vec::new(),
+        }
+    }
+}
+
+/// A protocol 5 out-of-band buffer (`NEXT_BUFFER`, possibly made read-only by `READONLY_BUFFER`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PickleBuffer {
+    /// Position of the buffer among the out-of-band buffers of the pickle.
+    pub index: usize,
+    /// The data, if the caller supplied the buffers when reading.
+    pub data: Option<Bytes>,
+    /// `true` once `READONLY_BUFFER` was applied.
+    pub readonly: bool,
+}
+
+/// One Python value. Containers name their items by [`NodeId`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// `None`.
+    None,
+    /// `True` or `False`.
+    Bool(bool),
+    /// An `int` that fits in 64 bits.
+    Int(i64),
+    /// An `int` that does not fit in 64 bits. Never holds a value that fits in `i64`.
+    BigInt(Box<BigInt>),
+    /// A `float`.
+    Float(f64),
+    /// A `complex`: real and imaginary parts.
+    Complex(f64, f64),
+    /// A `str`.
+    Str(PyStr),
+    /// A `bytes` (also Python 2 `str` when read with `encoding="bytes"`).
+    Bytes(Bytes),
+    /// A `bytearray`.
+    ByteArray(Vec<u8>),
+    /// A `list`.
+    List(Vec<NodeId>),
+    /// A `tuple`.
+    Tuple(Vec<NodeId>),
+    /// A `dict`, in insertion order. Pairs are kept as the pickle gave them.
+    Dict(Vec<(NodeId, NodeId)>),
+    /// A `set`, in the order the pickle gave its items.
+    Set(Vec<NodeId>),
+    /// A `frozenset`, in the order the pickle gave its items.
+    FrozenSet(Vec<NodeId>),
+    /// A reference to a class or function: `module.name`.
+    Global(Box<Global>),
+    /// An inert object: a recorded call with its state.
+    Object(Box<Object>),
+    /// A persistent reference (`PERSID`/`BINPERSID`): the id node, left to the application.
+    PersistentId(NodeId),
+    /// An object from the `copyreg` extension registry (`EXT1`/`EXT2`/`EXT4`), by code.
+    Extension(i32),
+    /// A protocol 5 out-of-band buffer.
+    Buffer(Box<PickleBuffer>),
+}
+
+impl Node {
+    /// The Python type name of this node, as `type(x).__name__` would say (`"object"` for inert
+    /// objects, whose class is only known by name).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Node::None => "NoneType",
+            Node::Bool(_) => "bool",
+            Node::Int(_) | Node::BigInt(_) => "int",
+            Node::Float(_) => "float",
+            Node::Complex(..) => "complex",
+            Node::Str(_) => "str",
+            Node::Bytes(_) => "bytes",
+            Node::ByteArray(_) => "bytearray",
+            Node::List(_) => "list",
+            Node::Tuple(_) => "tuple",
+            Node::Dict(_) => "dict",
+            Node::Set(_) => "set",
+            Node::FrozenSet(_) => "frozenset",
+            Node::Global(_) => "global",
+            Node::Object(_) => "object",
+            Node::PersistentId(_) => "persistent_id",
+            Node::Extension(_) => "extension",
+            Node::Buffer(_) => "PickleBuffer",
+        }
+    }
+}
+
+/// An arena of [`Node`]s with an optional root: one decoded pickle, or a value being built.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    root: Option<NodeId>,
+}
+
+impl Graph {
+    /// An empty graph.
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// An empty graph with room for `n` nodes.
+    pub fn with_capacity(n: usize) -> Graph {
+        Graph {
+            nodes: Vec::with_capacity(n),
+            root: None,
+        }
+    }
+
+    /// Adds a node and returns its id.
+    #[inline]
+    pub fn push(&mut self, node: Node) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(node);
+        id
+    }
+
+    /// The node with this id.
+    ///
+    /// Ids come from this graph; an id from elsewhere that is out of range yields `Node::None`.
+    #[inline]
+    pub fn get(&self, id: NodeId) -> &Node {
+        self.nodes.get(id.index()).unwrap_or(&Node::None)
+    }
+
+    /// The node with this id, mutably (`None` if out of range).
+    #[inline]
+    pub fn get_mut(&mut self, id: NodeId) -> Option<&mut Node> {
+        self.nodes.get_mut(id.index())
+    }
+
+    /// Replaces a node, keeping its id (and so every reference to it).
+    pub fn replace(&mut self, id: NodeId, node: Node) -> Option<Node> {
+        self.nodes
+            .get_mut(id.index())
+            .map(|slot| std::mem::replace(slot, node))
+    }
+
+    /// The number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// `true` if the graph has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// All nodes, in creation order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The root: the value of the pickle.
+    pub fn root(&self) -> Option<NodeId> {
+        self.root
+    }
+
+    /// Sets the root.
+    pub fn set_root(&mut self, id: NodeId) {
+        self.root = Some(id);
+    }
+
+    /// A typed view of a node.
+    pub fn value(&self, id: NodeId) -> ValueRef<'_> {
+        ValueRef { graph: self, id }
+    }
+
+    /// A typed view of the root.
+    pub fn root_ref(&self) -> Option<ValueRef<'_>> {
+        self.root.map(|id| self.value(id))
+    }
+
+    // --- builders -------------------------------------------------------------------------------
+
+    /// Adds `None`.
+    pub fn none(&mut self) -> NodeId {
+        self.push(Node::None)
+    }
+    /// Adds a bool.
+    pub fn bool(&mut self, v: bool) -> NodeId {
+        self.push(Node::Bool(v))
+    }
+    /// Adds an int.
+    pub fn int(&mut self, v: i64) -> NodeId {
+        self.push(Node::Int(v))
+    }
+    /// Adds an int of any size (stored as [`Node::Int`] when it fits).
+    pub fn bigint(&mut self, v: BigInt) -> NodeId {
+        match i64::try_from(&v) {
+            Ok(small) => self.push(Node::Int(small)),
+            Err(_) => self.push(Node::BigInt(Box::new(v))),
+        }
+    }
+    /// Adds a float.
+    pub fn float(&mut self, v: f64) -> NodeId {
+        self.push(Node::Float(v))
+    }
+    /// Adds a complex number.
+    pub fn complex(&mut self, re: f64, im: f64) -> NodeId {
+        self.push(Node::Complex(re, im))
+    }
+    /// Adds a str.
+    pub fn str(&mut self, v: &str) -> NodeId {
+        self.push(Node::Str(PyStr::from(v)))
+    }
+    /// Adds bytes.
+    pub fn bytes(&mut self, v: &[u8]) -> NodeId {
+        self.push(Node::Bytes(Bytes::copy_from_slice(v)))
+    }
+    /// Adds a list of existing nodes.
+    pub fn list(&mut self, items: Vec<NodeId>) -> NodeId {
+        self.push(Node::List(items))
+    }
+    /// Adds a tuple of existing nodes.
+    pub fn tuple(&mut self, items: Vec<NodeId>) -> NodeId {
+        self.push(Node::Tuple(items))
+    }
+    /// Adds a dict of existing nodes.
+    pub fn dict(&mut self, pairs: Vec<(NodeId, NodeId)>) -> NodeId {
+        self.push(Node::Dict(pairs))
+    }
+    /// Adds a set of existing nodes.
+    pub fn set(&mut self, items: Vec<NodeId>) -> NodeId {
+        self.push(Node::Set(items))
+    }
+    /// Adds a global reference `module.name`.
+    pub fn global(&mut self, module: &str, name: &str) -> NodeId {
+        self.push(Node::Global(Box::new(Global::new(module, name))))
+    }
+    /// Adds an inert object.
+    pub fn object(&mut self, object: Object) -> NodeId {
+        self.push(Node::Object(Box::new(object)))
+    }
+}
+
+/// A node together with its graph: typed accessors that follow references.
+///
+/// ```
+/// use brine_pickle::Graph;
+/// let mut g = Graph::new();
+/// let k = g.str("a");
+/// let v = g.float(2.5);
+/// let d = g.dict(vec![(k, v)]);
+/// let d = g.value(d);
+/// assert_eq!(d.get("a").and_then(|v| v.as_f64()), Some(2.5));
+/// ```
+#[derive(Clone, Copy)]
+pub struct ValueRef<'g> {
+    graph: &'g Graph,
+    id: NodeId,
+}
+
+impl<'g> ValueRef<'g> {
+    /// The node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    /// The graph it lives in.
+    pub fn graph(&self) -> &'g Graph {
+        self.graph
+    }
+    /// The node itself.
+    pub fn node(&self) -> &'g Node {
+        self.graph.get(self.id)
+    }
+    fn at(&self, id: NodeId) -> ValueRef<'g> {
+        ValueRef {
+            graph: self.graph,
+            id,
+        }
+    }
+
+    /// `true` for `None`.
+    pub fn is_none(&self) -> bool {
+        matches!(self.node(), Node::None)
+    }
+    /// The bool, for `True`/`False`.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.node() {
+            Node::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    /// The int, if it fits in `i64` (bools count, as in Python).
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.node() {
+            Node::Int(v) => Some(*v),
+            Node::Bool(b) => Some(*b as i64),
+            _ => None,
+        }
+    }
+    /// The int at any size (bools count, as in Python).
+    pub fn as_bigint(&self) -> Option<BigInt> {
+        match self.node() {
+            Node::Int(v) => Some(BigInt::from(*v)),
+            Node::Bool(b) => Some(BigInt::from(*b as i64)),
+            Node::BigInt(v) => Some((**v).clone()),
+            _ => None,
+        }
+    }
+    /// The number as a float: floats, ints and bools, as Python's `float()` would take them.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.node() {
+            Node::Float(v) => Some(*v),
+            Node::Int(v) => Some(*v as f64),
+            Node::Bool(b) => Some(*b as i64 as f64),
+            Node::BigInt(v) => num_traits::ToPrimitive::to_f64(&**v),
+            _ => None,
+        }
+    }
+    /// The text of a `str` that is valid Unicode.
+    pub fn as_str(&self) -> Option<&'g str> {
+        match self.node() {
+            Node::Str(s) => s.as_str(),
+            _ => None,
+        }
+    }
+    /// The `str` itself, lone surrogates and all.
+    pub fn as_pystr(&self) -> Option<&'g PyStr> {
+        match self.node() {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The data of `bytes` or a `bytearray`.
+    pub fn as_bytes(&self) -> Option<&'g [u8]> {
+        match self.node() {
+            Node::Bytes(b) => Some(b),
+            Node::ByteArray(b) => Some(b),
+            _ => None,
+        }
+    }
+    /// The item ids of a list, tuple, set or frozenset.
+    pub fn as_list(&self) -> Option<&'g [NodeId]> {
+        match self.node() {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => Some(v),
+            _ => None,
+        }
+    }
+    /// The items of a list, tuple, set or frozenset, as views.
+    pub fn items(&self) -> impl Iterator<Item = ValueRef<'g>> + 'g {
+        let graph = self.graph;
+        self.as_list()
+            .unwrap_or(&[])
+            .iter()
+            .map(move |&id| ValueRef { graph, id })
+    }
+    /// Item `i` of a list, tuple, set or frozenset.
+    pub fn item(&self, i: usize) -> Option<ValueRef<'g>> {
+        self.as_list()?.get(i).map(|&id| self.at(id))
+    }
+    /// The pairs of a dict (or the items set on an inert object, e.g. an `OrderedDict`).
+    pub fn as_dict(&self) -> Option<&'g [(NodeId, NodeId)]> {
+        match self.node() {
+            Node::Dict(pairs) => Some(pairs),
+            Node::Object(obj) if !obj.dict_items.is_empty() => Some(&obj.dict_items),
+            _ => None,
+        }
+    }
+    /// The pairs of a dict, as views.
+    pub fn pairs(&self) -> impl Iterator<Item = (ValueRef<'g>, ValueRef<'g>)> + 'g {
+        let graph = self.graph;
+        self.as_dict().unwrap_or(&[]).iter().map(move |&(k, v)| {
+            (
+                ValueRef { graph, id: k },
+                ValueRef { graph, id: v },
+            )
+        })
+    }
+    /// The value for a `str` key in a dict (the last one, if the pickle set it twice).
+    pub fn get(&self, key: &str) -> Option<ValueRef<'g>> {
+        self.as_dict()?
+            .iter()
+            .rev()
+            .find(|(k, _)| self.at(*k).as_str() == Some(key))
+            .map(|&(_, v)| self.at(v))
+    }
+    /// The global reference, for a class or function.
+    pub fn as_global(&self) -> Option<&'g Global> {
+        match self.node() {
+            Node::Global(g) => Some(g),
+            _ => None,
+        }
+    }
+    /// The inert object.
+    pub fn as_object(&self) -> Option<&'g Object> {
+        match self.node() {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+    /// The class of an inert object, where the pickle names it: the class of `NEWOBJ`/`NEWOBJ_EX`/
+    /// `INST`/`OBJ`, the first argument of `copyreg._reconstructor` or `copyreg.__newobj__`, or else
+    /// the callable of `REDUCE` (e.g. `collections.OrderedDict`, `numpy.core.multiarray._reconstruct`).
+    pub fn class(&self) -> Option<&'g Global> {
+        let obj = self.as_object()?;
+        let cls = match &obj.kind {
+            ObjectKind::NewObj { cls, .. }
+            | ObjectKind::NewObjEx { cls, .. }
+            | ObjectKind::Instance { cls, .. } => *cls,
+            ObjectKind::Reduce { callable, args } => {
+                let callable_ref = self.at(*callable);
+                let global = callable_ref.as_global()?;
+                if global.is("copyreg", "_reconstructor") || global.is("copyreg", "__newobj__") {
+                    self.at(*args).item(0)?.id
+                } else {
+                    *callable
+                }
+            }
+        };
+        self.at(cls).as_global()
+    }
+    /// The state given to `BUILD` for an inert object.
+    pub fn state(&self) -> Option<ValueRef<'g>> {
+        self.as_object()?.state.map(|id| self.at(id))
+    }
+    /// The arguments of an inert object's call (the tuple node for `REDUCE`/`NEWOBJ`).
+    pub fn args(&self) -> Option<ValueRef<'g>> {
+        match &self.as_object()?.kind {
+            ObjectKind::Reduce { args, .. }
+            | ObjectKind::NewObj { args, .. }
+            | ObjectKind::NewObjEx { args, .. } => Some(self.at(*args)),
+            ObjectKind::Instance { .. } => None,
+        }
+    }
+}
+
+impl fmt::Debug for ValueRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ValueRef({:?}: {:?})", self.id, self.node().type_name())
+    }
+}
