@@ -20,6 +20,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod compat;
 pub mod error;
 pub mod opcodes;
 pub mod read;
