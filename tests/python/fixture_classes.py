@@ -60,9 +60,6 @@ class KeywordOnly:
     def __getnewargs_ex__(self):
         return (self.a,), {"b": self.b}
 
-    def __getstate__(self):
-        return None
-
 
 class WithState:
     """`__getstate__`/`__setstate__` with a tuple state: BUILD calls `__setstate__`."""
