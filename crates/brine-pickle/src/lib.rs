@@ -21,9 +21,12 @@
 #![warn(missing_docs)]
 
 pub mod compat;
+pub mod dis;
 pub mod error;
+pub mod json;
 pub mod opcodes;
 pub mod read;
+pub mod repr;
 pub mod value;
 pub mod write;
 
