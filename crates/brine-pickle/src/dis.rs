@@ -367,8 +367,9 @@ fn parse_decimal(text: &[u8]) -> Option<Arg<'_>> {
 fn strip_quotes(text: &[u8]) -> Option<&[u8]> {
     for q in [b'"', b'\''] {
         if text.first() == Some(&q) {
-            return if text.len() >= 2 && text.last() == Some(&q) {
-                text.get(1..text.len() - 1)
+            // As pickletools: a lone quote counts as both ends (an empty string).
+            return if text.last() == Some(&q) {
+                Some(text.get(1..text.len().saturating_sub(1)).unwrap_or(&[]))
             } else {
                 None
             };
@@ -588,6 +589,16 @@ fn stack_effect(op: Opcode) -> (Option<usize>, usize, usize) {
     }
 }
 
+/// The memo index an argument names (pickletools accepts any integer, even a negative one).
+fn memo_key(arg: &Arg<'_>) -> Option<i128> {
+    match arg {
+        Arg::Int(v) => Some(*v),
+        Arg::Long(v) => i128::try_from(v).ok(),
+        Arg::Bool(b) => Some(i128::from(*b)),
+        _ => None,
+    }
+}
+
 /// Stack items for the emulation: a value, or a mark with its offset.
 #[derive(Clone, Copy, PartialEq)]
 enum Slot {
@@ -636,7 +647,7 @@ fn dis_one<W: io::Write>(
 ) -> Result<usize> {
     let mut stack: Vec<Slot> = Vec::new();
     let mut marks: Vec<u64> = Vec::new();
-    let mut memo: HashSet<u64> = HashSet::new();
+    let mut memo: HashSet<i128> = HashSet::new();
     let mut max_proto: i32 = -1;
     let mut line = String::new();
     let mut ops = Instructions::new(data, start);
@@ -677,9 +688,8 @@ fn dis_one<W: io::Write>(
         match op {
             Opcode::Put | Opcode::BinPut | Opcode::LongBinPut | Opcode::Memoize => {
                 let idx = match ins.arg {
-                    Arg::Int(v) => u64::try_from(v).ok(),
-                    Arg::Long(ref v) => u64::try_from(v).ok(),
-                    _ => Some(memo.len() as u64),
+                    Arg::None => Some(memo.len() as i128),
+                    ref arg => memo_key(arg),
                 };
                 if op == Opcode::Memoize {
                     note = Some(format!("(as {})", memo.len()));
@@ -696,7 +706,7 @@ fn dis_one<W: io::Write>(
                         ))
                     }
                     (None, _) => {
-                        error = Some(invalid("negative PUT argument", ins.offset as usize, op))
+                        error = Some(invalid("memo index out of range", ins.offset as usize, op))
                     }
                     (_, None) => {
                         error = Some(err(
@@ -708,15 +718,12 @@ fn dis_one<W: io::Write>(
                 }
             }
             Opcode::Get | Opcode::BinGet | Opcode::LongBinGet => {
-                let idx = match ins.arg {
-                    Arg::Int(v) => u64::try_from(v).ok(),
-                    Arg::Long(ref v) => u64::try_from(v).ok(),
-                    Arg::Bool(b) => Some(u64::from(b)),
-                    _ => None,
-                };
+                let idx = memo_key(&ins.arg);
                 if !idx.is_some_and(|i| memo.contains(&i)) {
                     error = Some(err(
-                        ErrorKind::MemoKeyMissing(idx.unwrap_or(u64::MAX)),
+                        ErrorKind::MemoKeyMissing(
+                            idx.and_then(|i| u64::try_from(i).ok()).unwrap_or(u64::MAX),
+                        ),
                         ins.offset as usize,
                         Some(op),
                     ));

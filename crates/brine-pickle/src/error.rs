@@ -109,7 +109,13 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.opcode {
-            Some(op) => write!(f, "{} at byte {} (opcode {})", self.kind, self.offset, op.name()),
+            Some(op) => write!(
+                f,
+                "{} at byte {} (opcode {})",
+                self.kind,
+                self.offset,
+                op.name()
+            ),
             None => write!(f, "{} at byte {}", self.kind, self.offset),
         }
     }

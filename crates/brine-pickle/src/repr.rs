@@ -512,7 +512,16 @@ fn write_float(out: &mut String, v: f64, add_dot_0: bool, sign: bool) {
         return;
     }
     // Rust's `{:e}` gives the shortest digits that round-trip, as Python's repr does.
-    let sci = format!("{a:e}");
+    let mut sci = format!("{a:e}");
+    // `{:e}` gives the fewest digits that round-trip; when several strings of that length do,
+    // Python takes the one nearest the exact value: the correctly rounded one, if it round-trips.
+    let ndigits = sci.find('e').unwrap_or(sci.len()) - usize::from(sci.contains('.'));
+    if ndigits > 1 {
+        let rounded = format!("{a:.*e}", ndigits - 1);
+        if rounded != sci && rounded.parse::<f64>() == Ok(a) {
+            sci = rounded;
+        }
+    }
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i64 = exp.parse().unwrap_or(0);
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();

@@ -653,12 +653,10 @@ impl<'g> ValueRef<'g> {
     /// The pairs of a dict, as views.
     pub fn pairs(&self) -> impl Iterator<Item = (ValueRef<'g>, ValueRef<'g>)> + 'g {
         let graph = self.graph;
-        self.as_dict().unwrap_or(&[]).iter().map(move |&(k, v)| {
-            (
-                ValueRef { graph, id: k },
-                ValueRef { graph, id: v },
-            )
-        })
+        self.as_dict()
+            .unwrap_or(&[])
+            .iter()
+            .map(move |&(k, v)| (ValueRef { graph, id: k }, ValueRef { graph, id: v }))
     }
     /// The value for a `str` key in a dict (the last one, if the pickle set it twice).
     pub fn get(&self, key: &str) -> Option<ValueRef<'g>> {

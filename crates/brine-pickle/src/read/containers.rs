@@ -1,0 +1,149 @@
+//! Container opcodes: `APPEND(S)`, `SETITEM(S)`, `ADDITEMS`, `TUPLE1-3`, `DICT`.
+
+use crate::error::Result;
+use crate::read::invalid;
+use crate::read::vm::Vm;
+use crate::value::Node;
+
+impl Vm<'_, '_> {
+    /// `APPEND`/`APPENDS`: the items from `x` to the top go to the container just below `x`
+    /// (CPython's `do_append`). A list is extended; an inert object records them in `list_items`
+    /// (CPython calls its `extend`/`append`); a bytearray takes ints 0-255.
+    #[inline]
+    pub(crate) fn do_append(&mut self, x: usize) -> Result<()> {
+        let len = self.st.stack.len();
+        if x > len || x <= self.fence() {
+            return Err(self.underflow());
+        }
+        if len == x {
+            return Ok(());
+        }
+        let target = match self.st.stack.get(x - 1) {
+            Some(&t) => t,
+            None => return Err(self.underflow()),
+        };
+        let items = self.st.stack.get(x..).unwrap_or(&[]);
+        match self.graph.get(target) {
+            Node::List(_) | Node::Object(_) => {}
+            Node::ByteArray(_) => {
+                let mut bytes = Vec::with_capacity(items.len());
+                for &it in items {
+                    match self.graph.get(it) {
+                        Node::Int(v @ 0..=255) => bytes.push(*v as u8),
+                        Node::Bool(b) => bytes.push(u8::from(*b)),
+                        other => {
+                            return Err(self.type_err(format!(
+                                "'{}' object cannot be interpreted as an integer in bytearray",
+                                other.type_name()
+                            )))
+                        }
+                    }
+                }
+                if let Some(Node::ByteArray(v)) = self.graph.get_mut(target) {
+                    v.extend_from_slice(&bytes);
+                }
+                self.st.stack.truncate(x);
+                return Ok(());
+            }
+            other => {
+                return Err(self.type_err(format!(
+                    "'{}' object has no attribute 'append'",
+                    other.type_name()
+                )))
+            }
+        }
+        match self.graph.get_mut(target) {
+            Some(Node::List(v)) => v.extend_from_slice(items),
+            Some(Node::Object(o)) => o.list_items.extend_from_slice(items),
+            _ => {}
+        }
+        self.st.stack.truncate(x);
+        Ok(())
+    }
+
+    /// `SETITEM`/`SETITEMS`: the key/value pairs from `x` to the top go to the dict just below
+    /// `x` (CPython's `do_setitems`), or to an inert object's `dict_items`.
+    #[inline]
+    pub(crate) fn do_setitems(&mut self, x: usize) -> Result<()> {
+        let len = self.st.stack.len();
+        if x > len || x <= self.fence() {
+            return Err(self.underflow());
+        }
+        if len == x {
+            return Ok(());
+        }
+        if (len - x) % 2 != 0 {
+            return Err(self.err(invalid("odd number of items for SETITEMS")));
+        }
+        let target = match self.st.stack.get(x - 1) {
+            Some(&t) => t,
+            None => return Err(self.underflow()),
+        };
+        let items = self.st.stack.get(x..).unwrap_or(&[]);
+        let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1]));
+        match self.graph.get_mut(target) {
+            Some(Node::Dict(d)) => d.extend(pairs),
+            Some(Node::Object(o)) => o.dict_items.extend(pairs),
+            _ => {
+                let name = self.graph.get(target).type_name();
+                return Err(
+                    self.type_err(format!("'{name}' object does not support item assignment"))
+                );
+            }
+        }
+        self.st.stack.truncate(x);
+        Ok(())
+    }
+
+    /// `ADDITEMS`: the items above the mark go to the set below it.
+    pub(crate) fn load_additems(&mut self) -> Result<()> {
+        let mark = self.marker()?;
+        let len = self.st.stack.len();
+        if mark > len || mark <= self.fence() {
+            return Err(self.underflow());
+        }
+        if len == mark {
+            return Ok(());
+        }
+        let target = match self.st.stack.get(mark - 1) {
+            Some(&t) => t,
+            None => return Err(self.underflow()),
+        };
+        let items = self.st.stack.get(mark..).unwrap_or(&[]);
+        match self.graph.get_mut(target) {
+            Some(Node::Set(s)) => s.extend_from_slice(items),
+            _ => {
+                let name = self.graph.get(target).type_name();
+                return Err(self.type_err(format!("'{name}' object has no attribute 'add'")));
+            }
+        }
+        self.st.stack.truncate(mark);
+        Ok(())
+    }
+
+    /// `TUPLE1`/`TUPLE2`/`TUPLE3`.
+    #[inline]
+    pub(crate) fn load_tuple_n(&mut self, n: usize) -> Result<()> {
+        let len = self.st.stack.len();
+        if len < n || len - n < self.fence() {
+            return Err(self.underflow());
+        }
+        let items = self.st.stack.split_off(len - n);
+        self.push_new(Node::Tuple(items))
+    }
+
+    /// `DICT`: a dict from the key/value pairs above the mark.
+    pub(crate) fn load_dict(&mut self) -> Result<()> {
+        let mark = self.marker()?;
+        let len = self.st.stack.len();
+        if mark > len {
+            return Err(self.underflow());
+        }
+        if (len - mark) % 2 != 0 {
+            return Err(self.err(invalid("odd number of items for DICT")));
+        }
+        let items = self.pop_from(mark)?;
+        let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+        self.push_new(Node::Dict(pairs))
+    }
+}

@@ -1,0 +1,748 @@
+//! The machine: the dispatch loop, the stack and marks, and the per-opcode-family helpers.
+
+use bytes::Bytes;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::opcodes::Opcode;
+use crate::read::input::{Input, InputError};
+use crate::read::memo::Memo;
+use crate::read::numbers::{self, FloatError, IntError, IntOrBool, IntVal};
+use crate::read::strings;
+use crate::read::{invalid, Engine, HookContext, Py2Str, ReadHook, ReadOptions};
+use crate::value::{Graph, Node, NodeId, PickleBuffer};
+
+/// The highest protocol understood.
+pub(crate) const HIGHEST_PROTOCOL: u8 = 5;
+
+/// The state of one pickle (a nested pickle gets its own).
+#[derive(Default)]
+pub(crate) struct PickleState {
+    pub stack: Vec<NodeId>,
+    pub marks: Vec<usize>,
+    pub memo: Memo,
+    pub proto: u8,
+}
+
+/// The virtual machine: input, graph, and the state of the pickle being read.
+pub(crate) struct Vm<'d, 'o> {
+    pub input: Input<'d>,
+    pub graph: Graph,
+    pub opts: &'o ReadOptions,
+    pub st: PickleState,
+    /// Out-of-band buffers consumed so far.
+    pub buffers_used: usize,
+    /// Offset and byte of the opcode being run (for errors).
+    pub op_pos: usize,
+    pub op_byte: u8,
+}
+
+impl<'d, 'o> Vm<'d, 'o> {
+    pub fn new(
+        data: &'d [u8],
+        shared: Option<&'d Bytes>,
+        pos: usize,
+        opts: &'o ReadOptions,
+        buffers_used: usize,
+    ) -> Vm<'d, 'o> {
+        let rest = data.len().saturating_sub(pos);
+        let cap = (rest / 8).min(opts.limits.max_nodes).min(1 << 24);
+        Vm {
+            input: Input::new(data, shared, pos),
+            graph: Graph::with_capacity(cap),
+            opts,
+            st: PickleState::default(),
+            buffers_used,
+            op_pos: pos,
+            op_byte: 0,
+        }
+    }
+
+    pub fn into_graph(self) -> Graph {
+        self.graph
+    }
+
+    // --- errors -------------------------------------------------------------------------------
+
+    /// An error at the current opcode.
+    #[cold]
+    #[inline(never)]
+    pub fn err(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.op_pos as u64, Opcode::from_byte(self.op_byte))
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn eof(&self) -> Error {
+        self.err(ErrorKind::UnexpectedEof)
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn underflow(&self) -> Error {
+        if self.st.marks.is_empty() {
+            self.err(ErrorKind::StackUnderflow)
+        } else {
+            self.err(ErrorKind::UnexpectedMark)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub fn type_err(&self, msg: String) -> Error {
+        self.err(ErrorKind::TypeMismatch(msg))
+    }
+
+    // --- stack --------------------------------------------------------------------------------
+
+    /// The lowest stack index the current opcode may touch (the top mark).
+    #[inline]
+    pub fn fence(&self) -> usize {
+        self.st.marks.last().copied().unwrap_or(0)
+    }
+
+    #[inline]
+    pub fn push(&mut self, id: NodeId) -> Result<()> {
+        if self.st.stack.len() >= self.opts.limits.max_stack {
+            return Err(self.limit("stack size"));
+        }
+        self.st.stack.push(id);
+        Ok(())
+    }
+
+    /// Adds a node to the graph.
+    #[inline]
+    pub fn node(&mut self, node: Node) -> Result<NodeId> {
+        if self.graph.len() >= self.opts.limits.max_nodes {
+            return Err(self.limit("node count"));
+        }
+        Ok(self.graph.push(node))
+    }
+
+    /// Adds a node and pushes it.
+    #[inline]
+    pub fn push_new(&mut self, node: Node) -> Result<()> {
+        let id = self.node(node)?;
+        self.push(id)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn limit(&self, what: &str) -> Error {
+        self.err(ErrorKind::LimitExceeded(what.into()))
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Result<NodeId> {
+        if self.st.stack.len() <= self.fence() {
+            return Err(self.underflow());
+        }
+        self.st.stack.pop().ok_or_else(|| self.underflow())
+    }
+
+    #[inline]
+    pub fn top(&self) -> Result<NodeId> {
+        if self.st.stack.len() <= self.fence() {
+            return Err(self.underflow());
+        }
+        self.st
+            .stack
+            .last()
+            .copied()
+            .ok_or_else(|| self.underflow())
+    }
+
+    /// Replaces the top of the stack (which must exist above the fence).
+    #[inline]
+    pub fn set_top(&mut self, id: NodeId) -> Result<()> {
+        if self.st.stack.len() <= self.fence() {
+            return Err(self.underflow());
+        }
+        match self.st.stack.last_mut() {
+            Some(slot) => {
+                *slot = id;
+                Ok(())
+            }
+            None => Err(self.underflow()),
+        }
+    }
+
+    /// Pops the top mark; returns the stack length it recorded.
+    #[inline]
+    pub fn marker(&mut self) -> Result<usize> {
+        match self.st.marks.pop() {
+            Some(m) => Ok(m),
+            None => Err(self.err(ErrorKind::MarkNotFound)),
+        }
+    }
+
+    /// Removes and returns the items from `start` to the top.
+    #[inline]
+    pub fn pop_from(&mut self, start: usize) -> Result<Vec<NodeId>> {
+        if start < self.fence() || start > self.st.stack.len() {
+            return Err(self.underflow());
+        }
+        Ok(self.st.stack.split_off(start))
+    }
+
+    // --- input --------------------------------------------------------------------------------
+
+    #[inline]
+    pub fn arg_u8(&mut self) -> Result<u8> {
+        match self.input.byte() {
+            Some(b) => Ok(b),
+            None => Err(self.eof()),
+        }
+    }
+
+    #[inline]
+    pub fn arg<const N: usize>(&mut self) -> Result<[u8; N]> {
+        match self.input.array::<N>() {
+            Some(a) => Ok(a),
+            None => Err(self.eof()),
+        }
+    }
+
+    #[inline]
+    pub fn arg_bytes(&mut self, n: u64) -> Result<&'d [u8]> {
+        match self.input.take_len(n) {
+            Some(s) => Ok(s),
+            None => Err(self.eof()),
+        }
+    }
+
+    #[inline]
+    pub fn arg_shared(&mut self, n: u64) -> Result<Bytes> {
+        match self.input.take_bytes(n) {
+            Some(s) => Ok(s),
+            None => Err(self.eof()),
+        }
+    }
+
+    /// A text argument: a line without its newline; an empty line (just `\n`) counts as
+    /// truncated data, as in CPython, where `nonempty` is asked.
+    #[inline]
+    pub fn arg_line(&mut self, nonempty: bool) -> Result<&'d [u8]> {
+        match self.input.line() {
+            Some(l) if !nonempty || !l.is_empty() => Ok(l),
+            _ => Err(self.eof()),
+        }
+    }
+
+    // --- the loop -----------------------------------------------------------------------------
+
+    /// Runs one pickle from the current position to its `STOP`; returns its value.
+    pub fn run(&mut self, mut hook: Option<&mut dyn ReadHook>) -> Result<NodeId> {
+        self.input.frame_end = None;
+        loop {
+            self.op_pos = self.input.pos;
+            let Some(op) = self.input.byte() else {
+                return Err(Error::new(
+                    ErrorKind::UnexpectedEof,
+                    self.op_pos as u64,
+                    None,
+                ));
+            };
+            self.op_byte = op;
+            match op {
+                // --- frames, protocol, stop -----------------------------------------------------
+                0x95 => {
+                    let n = u64::from_le_bytes(self.arg::<8>()?);
+                    if self.input.start_frame(n).is_none() {
+                        return Err(self.eof());
+                    }
+                }
+                0x80 => {
+                    let p = self.arg_u8()?;
+                    if p > HIGHEST_PROTOCOL {
+                        return Err(self.err(ErrorKind::UnsupportedProtocol(p)));
+                    }
+                    self.st.proto = p;
+                }
+                b'.' => return self.pop(),
+
+                // --- numbers ---------------------------------------------------------------------
+                b'K' => {
+                    let v = self.arg_u8()?;
+                    self.push_new(Node::Int(i64::from(v)))?;
+                }
+                b'M' => {
+                    let v = u16::from_le_bytes(self.arg::<2>()?);
+                    self.push_new(Node::Int(i64::from(v)))?;
+                }
+                b'J' => {
+                    let v = i32::from_le_bytes(self.arg::<4>()?);
+                    self.push_new(Node::Int(i64::from(v)))?;
+                }
+                0x8a => {
+                    let n = self.arg_u8()?;
+                    let bytes = self.arg_bytes(u64::from(n))?;
+                    let v = numbers::from_twos_complement_le(bytes);
+                    self.push_int(v)?;
+                }
+                0x8b => {
+                    let n = i32::from_le_bytes(self.arg::<4>()?);
+                    if n < 0 {
+                        return Err(self.err(invalid("LONG pickle has negative byte count")));
+                    }
+                    let bytes = self.arg_bytes(n as u64)?;
+                    let v = numbers::from_twos_complement_le(bytes);
+                    self.push_int(v)?;
+                }
+                b'I' => {
+                    let line = self.arg_line(true)?;
+                    let v = numbers::parse_int_line(line, self.opts.limits.max_int_digits)
+                        .map_err(|e| self.int_err(e, "could not convert string to int"))?;
+                    match v {
+                        IntOrBool::Bool(b) => self.push_new(Node::Bool(b))?,
+                        IntOrBool::Int(v) => self.push_int(v)?,
+                    }
+                }
+                b'L' => {
+                    let line = self.arg_line(true)?;
+                    let v = numbers::parse_long_line(line, self.opts.limits.max_int_digits)
+                        .map_err(|e| self.int_err(e, "invalid literal for int() with base 0"))?;
+                    self.push_int(v)?;
+                }
+                b'F' => {
+                    let line = self.arg_line(true)?;
+                    let v = numbers::parse_float_line(line).map_err(|e| match e {
+                        FloatError::Invalid => {
+                            self.err(invalid("could not convert string to float"))
+                        }
+                        FloatError::Overflow => {
+                            self.err(invalid("value too large to convert to float"))
+                        }
+                    })?;
+                    self.push_new(Node::Float(v))?;
+                }
+                b'G' => {
+                    let v = f64::from_be_bytes(self.arg::<8>()?);
+                    self.push_new(Node::Float(v))?;
+                }
+                b'N' => self.push_new(Node::None)?,
+                0x88 => self.push_new(Node::Bool(true))?,
+                0x89 => self.push_new(Node::Bool(false))?,
+
+                // --- str ------------------------------------------------------------------------
+                0x8c => {
+                    let n = self.arg_u8()?;
+                    self.push_unicode(u64::from(n))?;
+                }
+                b'X' => {
+                    let n = u32::from_le_bytes(self.arg::<4>()?);
+                    self.push_unicode(u64::from(n))?;
+                }
+                0x8d => {
+                    let n = u64::from_le_bytes(self.arg::<8>()?);
+                    self.push_unicode(n)?;
+                }
+                b'V' => {
+                    let line = self.arg_line(false)?;
+                    let s = strings::decode_raw_unicode_escape(line)
+                        .map_err(|m| self.err(invalid(m)))?;
+                    self.push_new(Node::Str(s))?;
+                }
+
+                // --- bytes ----------------------------------------------------------------------
+                b'C' => {
+                    let n = self.arg_u8()?;
+                    let b = self.arg_shared(u64::from(n))?;
+                    self.push_new(Node::Bytes(b))?;
+                }
+                b'B' => {
+                    let n = u32::from_le_bytes(self.arg::<4>()?);
+                    let b = self.arg_shared(u64::from(n))?;
+                    self.push_new(Node::Bytes(b))?;
+                }
+                0x8e => {
+                    let n = u64::from_le_bytes(self.arg::<8>()?);
+                    let b = self.arg_shared(n)?;
+                    self.push_new(Node::Bytes(b))?;
+                }
+                0x96 => {
+                    let n = u64::from_le_bytes(self.arg::<8>()?);
+                    let b = self.arg_bytes(n)?;
+                    self.push_new(Node::ByteArray(b.to_vec()))?;
+                }
+                0x97 => self.next_buffer()?,
+                0x98 => self.readonly_buffer()?,
+
+                // --- Python 2 str ---------------------------------------------------------------
+                b'U' => {
+                    let n = self.arg_u8()?;
+                    self.push_py2_str(u64::from(n))?;
+                }
+                b'T' => {
+                    let n = i32::from_le_bytes(self.arg::<4>()?);
+                    if n < 0 {
+                        return Err(self.err(invalid("BINSTRING pickle has negative byte count")));
+                    }
+                    self.push_py2_str(n as u64)?;
+                }
+                b'S' => {
+                    let line = self.arg_line(false)?;
+                    let raw =
+                        strings::decode_string_literal(line).map_err(|m| self.err(invalid(m)))?;
+                    let node = self.py2_str_node(&raw, None)?;
+                    self.push_new(node)?;
+                }
+
+                // --- containers -----------------------------------------------------------------
+                b']' => self.push_new(Node::List(Vec::new()))?,
+                b')' => self.push_new(Node::Tuple(Vec::new()))?,
+                b'}' => self.push_new(Node::Dict(Vec::new()))?,
+                0x8f => self.push_new(Node::Set(Vec::new()))?,
+                b'a' => {
+                    let len = self.st.stack.len();
+                    self.do_append(len.saturating_sub(1))?;
+                }
+                b'e' => {
+                    let mark = self.marker()?;
+                    self.do_append(mark)?;
+                }
+                b's' => {
+                    let len = self.st.stack.len();
+                    self.do_setitems(len.saturating_sub(2))?;
+                }
+                b'u' => {
+                    let mark = self.marker()?;
+                    self.do_setitems(mark)?;
+                }
+                0x90 => self.load_additems()?,
+                b'l' => {
+                    let mark = self.marker()?;
+                    let items = self.pop_from(mark)?;
+                    self.push_new(Node::List(items))?;
+                }
+                b't' => {
+                    let mark = self.marker()?;
+                    let items = self.pop_from(mark)?;
+                    self.push_new(Node::Tuple(items))?;
+                }
+                0x85 => self.load_tuple_n(1)?,
+                0x86 => self.load_tuple_n(2)?,
+                0x87 => self.load_tuple_n(3)?,
+                b'd' => self.load_dict()?,
+                0x91 => {
+                    let mark = self.marker()?;
+                    let items = self.pop_from(mark)?;
+                    self.push_new(Node::FrozenSet(items))?;
+                }
+
+                // --- stack ----------------------------------------------------------------------
+                b'(' => {
+                    if self.st.stack.len() + self.st.marks.len() >= self.opts.limits.max_stack {
+                        return Err(self.limit("stack size"));
+                    }
+                    self.st.marks.push(self.st.stack.len());
+                }
+                b'0' => {
+                    let len = self.st.stack.len();
+                    if self.st.marks.last() == Some(&len) {
+                        self.st.marks.pop();
+                    } else {
+                        self.pop()?;
+                    }
+                }
+                b'1' => {
+                    let mark = self.marker()?;
+                    if mark < self.fence() || mark > self.st.stack.len() {
+                        return Err(self.underflow());
+                    }
+                    self.st.stack.truncate(mark);
+                }
+                b'2' => {
+                    let top = self.top()?;
+                    self.push(top)?;
+                }
+
+                // --- memo -----------------------------------------------------------------------
+                b'g' => {
+                    let line = self.arg_line(true)?;
+                    let idx = self.memo_index_text(line)?;
+                    self.memo_get(idx)?;
+                }
+                b'h' => {
+                    let idx = self.arg_u8()?;
+                    self.memo_get(i128::from(idx))?;
+                }
+                b'j' => {
+                    let idx = u32::from_le_bytes(self.arg::<4>()?);
+                    self.memo_get(i128::from(idx))?;
+                }
+                b'p' => {
+                    let line = self.arg_line(true)?;
+                    let idx = self.memo_index_text(line)?;
+                    if idx < 0 {
+                        return Err(self.err(invalid("negative PUT argument")));
+                    }
+                    self.memo_put(idx as u64)?;
+                }
+                b'q' => {
+                    let idx = self.arg_u8()?;
+                    self.memo_put(u64::from(idx))?;
+                }
+                b'r' => {
+                    let idx = u32::from_le_bytes(self.arg::<4>()?);
+                    self.memo_put(u64::from(idx))?;
+                }
+                0x94 => {
+                    let idx = self.st.memo.len();
+                    self.memo_put(idx)?;
+                }
+
+                // --- globals and objects --------------------------------------------------------
+                b'c' => {
+                    let (module, name) = self.global_lines()?;
+                    let id = self.global_node(module, name)?;
+                    self.push(id)?;
+                }
+                0x93 => self.load_stack_global()?,
+                b'R' => self.load_reduce()?,
+                0x81 => self.load_newobj(false)?,
+                0x92 => self.load_newobj(true)?,
+                b'i' => self.load_inst()?,
+                b'o' => self.load_obj()?,
+                b'b' => self.load_build(&mut hook)?,
+                b'P' => {
+                    let line = self.arg_line(false)?;
+                    if !line.is_ascii() {
+                        return Err(self.err(invalid(
+                            "persistent IDs in protocol 0 must be ASCII strings",
+                        )));
+                    }
+                    let s = std::str::from_utf8(line).unwrap_or_default();
+                    let pid = self.node(Node::Str(s.into()))?;
+                    self.push_new(Node::PersistentId(pid))?;
+                }
+                b'Q' => {
+                    let pid = self.pop()?;
+                    self.push_new(Node::PersistentId(pid))?;
+                }
+                0x82 => {
+                    let code = self.arg_u8()?;
+                    self.push_ext(i64::from(code))?;
+                }
+                0x83 => {
+                    let code = u16::from_le_bytes(self.arg::<2>()?);
+                    self.push_ext(i64::from(code))?;
+                }
+                0x84 => {
+                    let code = i32::from_le_bytes(self.arg::<4>()?);
+                    self.push_ext(i64::from(code))?;
+                }
+                other => return Err(self.err(ErrorKind::UnknownOpcode(other))),
+            }
+        }
+    }
+
+    // --- numbers ------------------------------------------------------------------------------
+
+    #[inline]
+    fn push_int(&mut self, v: IntVal) -> Result<()> {
+        match v {
+            IntVal::Small(v) => self.push_new(Node::Int(v)),
+            IntVal::Big(v) => self.push_new(Node::BigInt(Box::new(v))),
+        }
+    }
+
+    #[cold]
+    fn int_err(&self, e: IntError, msg: &str) -> Error {
+        match e {
+            IntError::Invalid => self.err(invalid(msg)),
+            IntError::TooLong => self.err(ErrorKind::LimitExceeded(format!(
+                "integer text longer than {} digits",
+                self.opts.limits.max_int_digits
+            ))),
+        }
+    }
+
+    /// A `GET`/`PUT` index: `int(line, 10)`; must fit in a signed 64-bit size.
+    fn memo_index_text(&self, line: &[u8]) -> Result<i128> {
+        match numbers::parse_py_int(line, false, 40) {
+            Ok(IntVal::Small(v)) => Ok(i128::from(v)),
+            Ok(IntVal::Big(_)) | Err(IntError::TooLong) => {
+                Err(self.err(invalid("Python int too large to convert to C ssize_t")))
+            }
+            Err(IntError::Invalid) => {
+                Err(self.err(invalid("invalid literal for int() with base 10")))
+            }
+        }
+    }
+
+    // --- strings and bytes --------------------------------------------------------------------
+
+    #[inline]
+    fn push_unicode(&mut self, n: u64) -> Result<()> {
+        let raw = self.arg_bytes(n)?;
+        match strings::decode_utf8(raw) {
+            Some(s) => self.push_new(Node::Str(s)),
+            None => Err(self.err(ErrorKind::InvalidUtf8)),
+        }
+    }
+
+    /// `SHORT_BINSTRING`/`BINSTRING`: `n` bytes decoded per [`Py2Str`].
+    fn push_py2_str(&mut self, n: u64) -> Result<()> {
+        let start = self.input.pos;
+        let raw = self.arg_bytes(n)?;
+        let node = self.py2_str_node(raw, Some(start))?;
+        self.push_new(node)
+    }
+
+    /// A Python 2 `str` node; `shared_at` is the payload offset when it can be sliced zero-copy.
+    fn py2_str_node(&mut self, raw: &[u8], shared_at: Option<usize>) -> Result<Node> {
+        match self.opts.py2_str {
+            Py2Str::Bytes => Ok(Node::Bytes(match shared_at {
+                Some(start) => {
+                    let end = start + raw.len();
+                    self.input
+                        .slice(start, end)
+                        .unwrap_or_else(|| Bytes::copy_from_slice(raw))
+                }
+                None => Bytes::copy_from_slice(raw),
+            })),
+            mode => strings::decode_py2(raw, mode)
+                .map(Node::Str)
+                .map_err(|m| self.err(invalid(m))),
+        }
+    }
+
+    fn next_buffer(&mut self) -> Result<()> {
+        let index = self.buffers_used;
+        let data = match &self.opts.buffers {
+            Some(bufs) => match bufs.get(index) {
+                Some(b) => Some(b.clone()),
+                None => return Err(self.err(invalid("not enough out-of-band buffers"))),
+            },
+            None => None,
+        };
+        self.buffers_used += 1;
+        self.push_new(Node::Buffer(Box::new(PickleBuffer {
+            index,
+            data,
+            readonly: false,
+        })))
+    }
+
+    fn readonly_buffer(&mut self) -> Result<()> {
+        let top = self.top()?;
+        match self.graph.get(top) {
+            Node::Buffer(b) if !b.readonly => {
+                let mut b = (**b).clone();
+                b.readonly = true;
+                let id = self.node(Node::Buffer(Box::new(b)))?;
+                self.set_top(id)
+            }
+            Node::Buffer(_)
+            | Node::Bytes(_)
+            | Node::ByteArray(_)
+            | Node::Object(_)
+            | Node::PersistentId(_)
+            | Node::Extension(_) => Ok(()),
+            other => Err(self.type_err(format!(
+                "memoryview: a bytes-like object is required, not '{}'",
+                other.type_name()
+            ))),
+        }
+    }
+
+    // --- memo ---------------------------------------------------------------------------------
+
+    #[inline]
+    fn memo_get(&mut self, idx: i128) -> Result<()> {
+        let found = u64::try_from(idx).ok().and_then(|i| self.st.memo.get(i));
+        match found {
+            Some(id) => self.push(id),
+            None => Err(self.err(ErrorKind::MemoKeyMissing(
+                idx.clamp(0, u64::MAX as i128) as u64
+            ))),
+        }
+    }
+
+    #[inline]
+    fn memo_put(&mut self, idx: u64) -> Result<()> {
+        let top = self.top()?;
+        if idx > self.opts.limits.max_memo_index {
+            return Err(self.limit("memo index"));
+        }
+        self.st.memo.put(idx, top);
+        Ok(())
+    }
+
+    fn push_ext(&mut self, code: i64) -> Result<()> {
+        if code <= 0 {
+            return Err(self.err(invalid("EXT specifies code <= 0")));
+        }
+        let code = i32::try_from(code).map_err(|_| self.err(invalid("EXT code out of range")))?;
+        self.push_new(Node::Extension(code))
+    }
+
+    // --- nested pickles -----------------------------------------------------------------------
+
+    /// Runs a nested pickle from the current position with its own stack and memo.
+    pub fn nested(&mut self) -> Result<NodeId> {
+        let saved = std::mem::take(&mut self.st);
+        let (op_pos, op_byte) = (self.op_pos, self.op_byte);
+        let frame_end = self.input.frame_end;
+        let result = self.run(None);
+        self.st = saved;
+        self.op_pos = op_pos;
+        self.op_byte = op_byte;
+        // The outer pickle's frame (if any) is over once a nested pickle was read after it.
+        if frame_end.is_some_and(|end| self.input.pos < end) {
+            self.input.frame_end = frame_end;
+        }
+        result
+    }
+
+    /// Calls the hook after `BUILD` on an inert object.
+    pub fn call_hook(&mut self, hook: &mut dyn ReadHook, obj: NodeId) -> Result<Option<NodeId>> {
+        let mut cx = HookContext::new(self);
+        hook.after_build(&mut cx, obj)
+    }
+}
+
+impl Engine for Vm<'_, '_> {
+    fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    fn read_raw(&mut self, n: usize) -> Result<Bytes> {
+        self.input.read_raw(n).map_err(|e| match e {
+            InputError::Eof => Error::new(
+                ErrorKind::UnexpectedEof,
+                self.input.pos as u64,
+                Opcode::from_byte(self.op_byte),
+            ),
+            InputError::FrameExhausted => Error::new(
+                invalid("pickle exhausted before end of frame"),
+                self.input.pos as u64,
+                Opcode::from_byte(self.op_byte),
+            ),
+        })
+    }
+
+    fn position(&self) -> u64 {
+        self.input.pos as u64
+    }
+
+    fn remaining(&self) -> usize {
+        self.input.remaining()
+    }
+
+    fn load_nested(&mut self) -> Result<NodeId> {
+        self.nested()
+    }
+
+    fn error_here(&self, msg: String) -> Error {
+        Error::new(
+            ErrorKind::Hook(msg),
+            self.input.pos as u64,
+            Opcode::from_byte(self.op_byte),
+        )
+    }
+
+    fn options(&self) -> &ReadOptions {
+        self.opts
+    }
+}

@@ -1,0 +1,1412 @@
+//! The pickler proper: CPython's `save()` and friends, run on an explicit work stack.
+//!
+//! Each [`Task`] is one step of a C function that the pickler would have been in the middle of:
+//! `Save` is a call to `save()`, `Items` is a `batch_list`/`batch_dict` loop at some position,
+//! `TupleEnd` is the tail of `save_tuple` that decides between `TUPLE` and the recursive
+//! `POP_MARK` + `GET`, and so on. Nothing recurses, so a graph nested 10^6 deep writes fine.
+//!
+//! The memo is keyed by node identity (a `Vec` indexed by node), exactly like CPython's `id()`
+//! memo. A few values are one object in CPython whatever the program did, and share a memo entry
+//! here by content: `''` and one-character Latin-1 strings, `b''` and one-byte bytes, module
+//! names of globals (interned), the `'latin1'` of `_codecs.encode`, and globals themselves.
+
+use std::collections::HashMap;
+
+use crate::compat::to_python2;
+use crate::error::{Error, ErrorKind, Result};
+use crate::opcodes::Opcode;
+use crate::value::{Global, Graph, Node, NodeId, Object, ObjectKind};
+
+use super::out::Out;
+use super::scalars::{
+    float_repr, long_bytes_big, long_bytes_i64, push_decimal, raw_unicode_escape,
+};
+use super::{WriteContext, WriteHook};
+
+const BATCHSIZE: usize = 1000;
+const NOT_MEMOIZED: u32 = u32::MAX;
+
+/// Globals the pickler names on its own (reductions of builtins at low protocols).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Builtin {
+    CodecsEncode,
+    Bytes,
+    ByteArray,
+    Set,
+    FrozenSet,
+    Complex,
+    Getattr,
+    NewObj,
+    NewObjEx,
+}
+
+impl Builtin {
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Builtin::CodecsEncode => ("_codecs", "encode"),
+            Builtin::Bytes => ("builtins", "bytes"),
+            Builtin::ByteArray => ("builtins", "bytearray"),
+            Builtin::Set => ("builtins", "set"),
+            Builtin::FrozenSet => ("builtins", "frozenset"),
+            Builtin::Complex => ("builtins", "complex"),
+            Builtin::Getattr => ("builtins", "getattr"),
+            Builtin::NewObj => ("copyreg", "__newobj__"),
+            Builtin::NewObjEx => ("copyreg", "__newobj_ex__"),
+        }
+    }
+}
+
+/// How the items of a container are fed to the unpickler.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Items {
+    /// Items pushed one after the other (tuple, frozenset, `OBJ`/`INST` arguments).
+    Plain,
+    /// A `list` (C: `batch_list_exact`), also the fresh list of a set/frozenset reduction.
+    List,
+    /// A `dict` (C: `batch_dict_exact`).
+    Dict,
+    /// A `set` at protocol 4+ (C: `save_set`).
+    Set,
+    /// `list_items` of an inert object (`batch_list` over an iterator).
+    ObjList,
+    /// `dict_items` of an inert object (`batch_dict` over an iterator).
+    ObjDict,
+    /// The arguments of an `Instance` object.
+    ObjArgs,
+}
+
+/// The batching rule of one `Items` walk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Batching {
+    /// No opcodes between items.
+    None,
+    /// Protocol 0: the single opcode after every item.
+    Each,
+    /// `batch_*_exact`: a lone item gets the single opcode; otherwise batches of `MARK ... op`.
+    /// With `trailing`, a length that is a multiple of 1000 gets an extra empty batch.
+    Exact { trailing: bool },
+    /// `save_set` (C): batches of `MARK ... ADDITEMS`, an empty one after a multiple of 1000.
+    SetC,
+    /// `batch_list`/`batch_dict` over an iterator: a last batch of one item gets the single opcode.
+    Iter,
+    /// pickle.py's `save_set`: batches of `MARK ... ADDITEMS`, never empty.
+    SetPy,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum GlobalRef {
+    Builtin(Builtin),
+    /// Global node `node`, its name cut at byte `end` (a dotted parent, or the whole name).
+    Node {
+        node: NodeId,
+        end: u32,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Task {
+    Save(NodeId),
+    Global(GlobalRef),
+    /// `REDUCE` of the `getattr(parent, name)` form of a dotted global, then its memo entry.
+    GlobalEnd(GlobalRef),
+    EmptyTuple,
+    /// Start of a tuple the pickler makes up: boundary, and `MARK` unless `TUPLE1-3` will close it.
+    FreshTupleStart(u32),
+    FreshTupleEnd(u32),
+    /// A fresh list holding the items of a set/frozenset node (its reduction below protocol 4).
+    FreshList(NodeId),
+    /// The bytes of a node as a fresh `bytes` object (a `bytearray` reduction).
+    FreshBytes(NodeId),
+    /// `REDUCE` that makes a fresh `bytes` (protocols 0-2), memoized; `single` is its byte if one long.
+    FreshReduceEnd {
+        single: u16,
+    },
+    /// The data of a bytes-like node decoded as Latin-1, as a fresh `str`.
+    Latin1Str(NodeId),
+    /// The interned `'latin1'`.
+    Latin1Name,
+    /// The last component of a dotted global's name, as a fresh `str`.
+    NameTail {
+        node: NodeId,
+        start: u32,
+    },
+    Float(f64),
+    TupleEnd {
+        node: NodeId,
+        len: u32,
+    },
+    FrozenEnd(NodeId),
+    /// The call opcode of a reduction of `node`, then its memo entry (or `POP` + `GET`).
+    CallEnd {
+        node: NodeId,
+        op: Opcode,
+        busy: bool,
+    },
+    /// `INST module name` (protocol 0), then the memo entry.
+    InstEnd(NodeId),
+    PersEnd(NodeId),
+    Items {
+        node: NodeId,
+        pos: u32,
+        kind: Items,
+    },
+    Build(NodeId),
+}
+
+fn unpicklable(msg: impl Into<String>) -> Error {
+    Error::without_position(ErrorKind::Unpicklable(msg.into()))
+}
+
+/// The key of a value CPython keeps as one object: `''` (256) or a one-character Latin-1 string.
+fn str_singleton(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [] => Some(256),
+        [b] if *b < 0x80 => Some(*b as usize),
+        [0xC2, b] => Some(*b as usize),
+        [0xC3, b] => Some(*b as usize + 0x40),
+        _ => None,
+    }
+}
+
+fn bytes_singleton(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [] => Some(256),
+        [b] => Some(*b as usize),
+        _ => None,
+    }
+}
+
+/// The bytes of a bytes-like node.
+fn data_of(node: &Node) -> &[u8] {
+    match node {
+        Node::Bytes(b) => b,
+        Node::ByteArray(b) => b,
+        Node::Buffer(buf) => buf.data.as_deref().unwrap_or(&[]),
+        _ => &[],
+    }
+}
+
+pub(crate) struct Encoder<'g, 's, H: WriteHook> {
+    graph: &'g Graph,
+    pub(crate) out: Out<'s>,
+    proto: u8,
+    fix_imports: bool,
+    python_batching: bool,
+    memo: Vec<u32>,
+    busy: Vec<u8>,
+    memo_len: u32,
+    str1: [u32; 257],
+    bytes1: [u32; 257],
+    latin1: u32,
+    modules: HashMap<Box<str>, u32>,
+    globals: HashMap<(Box<str>, Box<str>), u32>,
+    stack: Vec<Task>,
+    scratch: Vec<u8>,
+    hook: H,
+}
+
+impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
+    pub(crate) fn new(
+        graph: &'g Graph,
+        out: Out<'s>,
+        proto: u8,
+        fix_imports: bool,
+        python_batching: bool,
+        hook: H,
+    ) -> Self {
+        Encoder {
+            graph,
+            out,
+            proto,
+            fix_imports,
+            python_batching,
+            memo: vec![NOT_MEMOIZED; graph.len()],
+            busy: vec![0; graph.len()],
+            memo_len: 0,
+            str1: [NOT_MEMOIZED; 257],
+            bytes1: [NOT_MEMOIZED; 257],
+            latin1: NOT_MEMOIZED,
+            modules: HashMap::new(),
+            globals: HashMap::new(),
+            stack: Vec::new(),
+            scratch: Vec::new(),
+            hook,
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> (Out<'s>, H) {
+        (self.out, self.hook)
+    }
+
+    /// `dump()`: `PROTO`, the value, `STOP`, the last frame.
+    pub(crate) fn dump(&mut self, root: NodeId) -> Result<()> {
+        if self.proto >= 2 {
+            self.out.bytes(&[Opcode::Proto as u8, self.proto]);
+            if self.proto >= 4 {
+                self.out.start_framing();
+            }
+        }
+        self.stack.push(Task::Save(root));
+        while let Some(task) = self.stack.pop() {
+            self.step(task)?;
+        }
+        self.out.op(Opcode::Stop);
+        self.out.commit_frame()
+    }
+
+    #[inline]
+    fn node(&self, id: NodeId) -> &'g Node {
+        self.graph.get(id)
+    }
+
+    // --- memo --------------------------------------------------------------------------------
+
+    /// `memo_put` of a new object: the next index, `MEMOIZE`/`PUT`/`BINPUT`/`LONG_BINPUT`.
+    fn put(&mut self) -> Result<u32> {
+        let idx = self.memo_len;
+        if idx == NOT_MEMOIZED {
+            return Err(unpicklable("more than 2^32-1 memoized objects"));
+        }
+        self.memo_len += 1;
+        if self.proto >= 4 {
+            self.out.op(Opcode::Memoize);
+        } else if self.proto == 0 {
+            self.scratch.clear();
+            self.scratch.push(Opcode::Put as u8);
+            push_decimal(&mut self.scratch, idx as i64);
+            self.scratch.push(b'\n');
+            self.out.bytes(&self.scratch);
+        } else if idx < 256 {
+            self.out.bytes(&[Opcode::BinPut as u8, idx as u8]);
+        } else {
+            let b = idx.to_le_bytes();
+            self.out
+                .bytes(&[Opcode::LongBinPut as u8, b[0], b[1], b[2], b[3]]);
+        }
+        Ok(idx)
+    }
+
+    /// `memo_put` of a node; also records it as the shared object for its content, if any.
+    fn put_node(&mut self, id: NodeId) -> Result<u32> {
+        let idx = self.put()?;
+        if let Some(slot) = self.memo.get_mut(id.index()) {
+            *slot = idx;
+        }
+        match self.node(id) {
+            Node::Str(s) => {
+                if let Some(k) = str_singleton(s.as_bytes()) {
+                    self.str1[k] = idx;
+                }
+            }
+            Node::Bytes(b) => {
+                if let Some(k) = bytes_singleton(b) {
+                    self.bytes1[k] = idx;
+                }
+            }
+            _ => {}
+        }
+        Ok(idx)
+    }
+
+    /// `memo_get`.
+    fn get(&mut self, idx: u32) {
+        if self.proto == 0 {
+            self.scratch.clear();
+            self.scratch.push(Opcode::Get as u8);
+            push_decimal(&mut self.scratch, idx as i64);
+            self.scratch.push(b'\n');
+            self.out.bytes(&self.scratch);
+        } else if idx < 256 {
+            self.out.bytes(&[Opcode::BinGet as u8, idx as u8]);
+        } else {
+            let b = idx.to_le_bytes();
+            self.out
+                .bytes(&[Opcode::LongBinGet as u8, b[0], b[1], b[2], b[3]]);
+        }
+    }
+
+    fn memo_of(&self, id: NodeId) -> u32 {
+        self.memo.get(id.index()).copied().unwrap_or(NOT_MEMOIZED)
+    }
+
+    /// Marks `id` as being written before it is memoized; a third nested entry means a cycle that
+    /// CPython would recurse on forever (only tuples, frozensets, reductions between).
+    fn enter(&mut self, id: NodeId) -> Result<()> {
+        if let Some(b) = self.busy.get_mut(id.index()) {
+            if *b >= 2 {
+                return Err(unpicklable(
+                    "a cycle through tuples, frozensets or call arguments only (CPython recurses forever)",
+                ));
+            }
+            *b += 1;
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self, id: NodeId) {
+        if let Some(b) = self.busy.get_mut(id.index()) {
+            *b = b.saturating_sub(1);
+        }
+    }
+
+    // --- the dispatcher ----------------------------------------------------------------------
+
+    fn step(&mut self, task: Task) -> Result<()> {
+        match task {
+            Task::Save(id) => self.save(id),
+            Task::Global(g) => self.save_global(g),
+            Task::GlobalEnd(g) => {
+                self.out.op(Opcode::Reduce);
+                self.global_memoized(g)
+            }
+            Task::EmptyTuple => {
+                self.out.boundary()?;
+                self.empty_tuple();
+                Ok(())
+            }
+            Task::FreshTupleStart(len) => {
+                self.out.boundary()?;
+                if !(self.proto >= 2 && len <= 3) {
+                    self.out.op(Opcode::Mark);
+                }
+                Ok(())
+            }
+            Task::FreshTupleEnd(len) => {
+                self.tuple_op(len);
+                self.put().map(drop)
+            }
+            Task::FreshList(id) => {
+                self.out.boundary()?;
+                self.list_header();
+                self.put()?;
+                self.push_items(id, Items::List);
+                Ok(())
+            }
+            Task::FreshBytes(id) => self.fresh_bytes(id),
+            Task::FreshReduceEnd { single } => {
+                self.out.op(Opcode::Reduce);
+                let idx = self.put()?;
+                if let Some(slot) = self.bytes1.get_mut(single as usize) {
+                    *slot = idx;
+                }
+                Ok(())
+            }
+            Task::Latin1Str(id) => self.latin1_str(id),
+            Task::Latin1Name => {
+                self.out.boundary()?;
+                if self.latin1 != NOT_MEMOIZED {
+                    self.get(self.latin1);
+                } else {
+                    self.write_str(b"latin1", || "latin1".bytes().map(u32::from))?;
+                    self.latin1 = self.put()?;
+                }
+                Ok(())
+            }
+            Task::NameTail { node, start } => {
+                self.out.boundary()?;
+                let name = match self.node(node) {
+                    Node::Global(g) => g.name.get(start as usize..).unwrap_or(""),
+                    _ => "",
+                };
+                self.write_str(name.as_bytes(), || name.chars().map(u32::from))?;
+                self.put().map(drop)
+            }
+            Task::Float(x) => {
+                self.out.boundary()?;
+                self.float(x);
+                Ok(())
+            }
+            Task::TupleEnd { node, len } => {
+                self.leave(node);
+                let idx = self.memo_of(node);
+                if idx != NOT_MEMOIZED {
+                    if self.proto >= 2 && len <= 3 {
+                        for _ in 0..len {
+                            self.out.op(Opcode::Pop);
+                        }
+                    } else if self.proto >= 1 {
+                        self.out.op(Opcode::PopMark);
+                    } else {
+                        for _ in 0..=len {
+                            self.out.op(Opcode::Pop);
+                        }
+                    }
+                    self.get(idx);
+                    return Ok(());
+                }
+                self.tuple_op(len);
+                self.put_node(node).map(drop)
+            }
+            Task::FrozenEnd(node) => {
+                self.leave(node);
+                let idx = self.memo_of(node);
+                if idx != NOT_MEMOIZED {
+                    self.out.op(Opcode::PopMark);
+                    self.get(idx);
+                    return Ok(());
+                }
+                self.out.op(Opcode::FrozenSet);
+                self.put_node(node).map(drop)
+            }
+            Task::CallEnd { node, op, busy } => {
+                if busy {
+                    self.leave(node);
+                }
+                self.out.op(op);
+                self.after_call(node)
+            }
+            Task::InstEnd(node) => {
+                self.leave(node);
+                self.inst_text(node)?;
+                self.after_call(node)
+            }
+            Task::PersEnd(node) => {
+                self.leave(node);
+                self.out.op(Opcode::BinPersId);
+                Ok(())
+            }
+            Task::Items { node, pos, kind } => self.items(node, pos as usize, kind),
+            Task::Build(node) => {
+                self.out.op(Opcode::Build);
+                let mut cx = WriteContext {
+                    out: &mut self.out,
+                    graph: self.graph,
+                    protocol: self.proto,
+                };
+                self.hook.after_build(&mut cx, node)
+            }
+        }
+    }
+
+    /// The tail of `save_reduce` once the call opcode is out: the recursive `POP` + `GET`, or the
+    /// memo entry followed by an inert object's items and state.
+    fn after_call(&mut self, node: NodeId) -> Result<()> {
+        let idx = self.memo_of(node);
+        if idx != NOT_MEMOIZED {
+            self.out.op(Opcode::Pop);
+            self.get(idx);
+            return Ok(());
+        }
+        self.put_node(node)?;
+        if let Node::Object(obj) = self.node(node) {
+            if let Some(state) = obj.state {
+                self.stack.push(Task::Build(node));
+                self.stack.push(Task::Save(state));
+            }
+            if !obj.dict_items.is_empty() {
+                self.stack.push(Task::Items {
+                    node,
+                    pos: 0,
+                    kind: Items::ObjDict,
+                });
+            }
+            if !obj.list_items.is_empty() {
+                self.stack.push(Task::Items {
+                    node,
+                    pos: 0,
+                    kind: Items::ObjList,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    // --- save() ------------------------------------------------------------------------------
+
+    fn save(&mut self, id: NodeId) -> Result<()> {
+        self.out.boundary()?;
+        let node = self.node(id);
+        match node {
+            Node::None => {
+                self.out.op(Opcode::None);
+                return Ok(());
+            }
+            Node::Bool(b) => {
+                if self.proto >= 2 {
+                    self.out.op(if *b {
+                        Opcode::NewTrue
+                    } else {
+                        Opcode::NewFalse
+                    });
+                } else {
+                    self.out.bytes(if *b { b"I01\n" } else { b"I00\n" });
+                }
+                return Ok(());
+            }
+            Node::Int(v) => {
+                self.int(*v);
+                return Ok(());
+            }
+            Node::BigInt(v) => return self.bigint(v),
+            Node::Float(x) => {
+                self.float(*x);
+                return Ok(());
+            }
+            Node::PersistentId(pid) => return self.persistent_id(id, *pid),
+            _ => {}
+        }
+        let idx = self.memo_of(id);
+        if idx != NOT_MEMOIZED {
+            self.get(idx);
+            return Ok(());
+        }
+        match node {
+            Node::Str(s) => {
+                let bytes = s.as_bytes();
+                if let Some(k) = str_singleton(bytes) {
+                    let shared = self.str1[k];
+                    if shared != NOT_MEMOIZED {
+                        if let Some(slot) = self.memo.get_mut(id.index()) {
+                            *slot = shared;
+                        }
+                        self.get(shared);
+                        return Ok(());
+                    }
+                }
+                self.write_str(bytes, || s.code_points())?;
+                self.put_node(id).map(drop)
+            }
+            Node::Bytes(b) => {
+                if let Some(k) = bytes_singleton(b) {
+                    let shared = self.bytes1[k];
+                    if shared != NOT_MEMOIZED {
+                        if let Some(slot) = self.memo.get_mut(id.index()) {
+                            *slot = shared;
+                        }
+                        self.get(shared);
+                        return Ok(());
+                    }
+                }
+                if self.proto >= 3 {
+                    self.bytes_data(b)?;
+                    self.put_node(id).map(drop)
+                } else {
+                    self.push_bytes_reduce(id, b.is_empty());
+                    Ok(())
+                }
+            }
+            Node::ByteArray(b) => {
+                if self.proto >= 5 {
+                    self.bytearray_data(b)?;
+                    self.put_node(id).map(drop)
+                } else {
+                    self.stack.push(Task::CallEnd {
+                        node: id,
+                        op: Opcode::Reduce,
+                        busy: false,
+                    });
+                    if b.is_empty() {
+                        self.stack.push(Task::EmptyTuple);
+                    } else {
+                        self.stack.push(Task::FreshTupleEnd(1));
+                        self.stack.push(Task::FreshBytes(id));
+                        self.stack.push(Task::FreshTupleStart(1));
+                    }
+                    self.stack
+                        .push(Task::Global(GlobalRef::Builtin(Builtin::ByteArray)));
+                    Ok(())
+                }
+            }
+            Node::Complex(re, im) => {
+                self.stack.push(Task::CallEnd {
+                    node: id,
+                    op: Opcode::Reduce,
+                    busy: false,
+                });
+                self.stack.push(Task::FreshTupleEnd(2));
+                self.stack.push(Task::Float(*im));
+                self.stack.push(Task::Float(*re));
+                self.stack.push(Task::FreshTupleStart(2));
+                self.stack
+                    .push(Task::Global(GlobalRef::Builtin(Builtin::Complex)));
+                Ok(())
+            }
+            Node::Tuple(items) => {
+                let len = items.len();
+                if len == 0 {
+                    self.empty_tuple();
+                    return Ok(());
+                }
+                let len = u32::try_from(len).map_err(|_| unpicklable("tuple too long"))?;
+                self.enter(id)?;
+                if !(self.proto >= 2 && len <= 3) {
+                    self.out.op(Opcode::Mark);
+                }
+                self.stack.push(Task::TupleEnd { node: id, len });
+                self.stack.push(Task::Items {
+                    node: id,
+                    pos: 0,
+                    kind: Items::Plain,
+                });
+                Ok(())
+            }
+            Node::List(_) => {
+                self.list_header();
+                self.put_node(id)?;
+                self.push_items(id, Items::List);
+                Ok(())
+            }
+            Node::Dict(_) => {
+                if self.proto >= 1 {
+                    self.out.op(Opcode::EmptyDict);
+                } else {
+                    self.out.bytes(&[Opcode::Mark as u8, Opcode::Dict as u8]);
+                }
+                self.put_node(id)?;
+                self.push_items(id, Items::Dict);
+                Ok(())
+            }
+            Node::Set(_) | Node::FrozenSet(_) if self.proto < 4 => {
+                let frozen = matches!(node, Node::FrozenSet(_));
+                self.enter(id)?;
+                self.stack.push(Task::CallEnd {
+                    node: id,
+                    op: Opcode::Reduce,
+                    busy: true,
+                });
+                self.stack.push(Task::FreshTupleEnd(1));
+                self.stack.push(Task::FreshList(id));
+                self.stack.push(Task::FreshTupleStart(1));
+                let b = if frozen {
+                    Builtin::FrozenSet
+                } else {
+                    Builtin::Set
+                };
+                self.stack.push(Task::Global(GlobalRef::Builtin(b)));
+                Ok(())
+            }
+            Node::Set(_) => {
+                self.out.op(Opcode::EmptySet);
+                self.put_node(id)?;
+                self.push_items(id, Items::Set);
+                Ok(())
+            }
+            Node::FrozenSet(_) => {
+                self.enter(id)?;
+                self.out.op(Opcode::Mark);
+                self.stack.push(Task::FrozenEnd(id));
+                self.stack.push(Task::Items {
+                    node: id,
+                    pos: 0,
+                    kind: Items::Plain,
+                });
+                Ok(())
+            }
+            Node::Global(g) => {
+                let end =
+                    u32::try_from(g.name.len()).map_err(|_| unpicklable("global name too long"))?;
+                self.save_global(GlobalRef::Node { node: id, end })
+            }
+            Node::Object(obj) => self.object(id, obj),
+            Node::Extension(code) => self.extension(*code),
+            Node::Buffer(buf) => {
+                if self.proto < 5 {
+                    return Err(unpicklable(
+                        "PickleBuffer can only be pickled with protocol >= 5",
+                    ));
+                }
+                match &buf.data {
+                    Some(data) if buf.readonly => {
+                        self.bytes_data(data)?;
+                        self.put_node(id).map(drop)
+                    }
+                    Some(data) => {
+                        self.bytearray_data(data)?;
+                        self.put_node(id).map(drop)
+                    }
+                    None => {
+                        self.out.op(Opcode::NextBuffer);
+                        if buf.readonly {
+                            self.out.op(Opcode::ReadonlyBuffer);
+                        }
+                        Ok(())
+                    }
+                }
+            }
+            // Handled above.
+            Node::None
+            | Node::Bool(_)
+            | Node::Int(_)
+            | Node::BigInt(_)
+            | Node::Float(_)
+            | Node::PersistentId(_) => Ok(()),
+        }
+    }
+
+    fn empty_tuple(&mut self) {
+        if self.proto >= 1 {
+            self.out.op(Opcode::EmptyTuple);
+        } else {
+            self.out.bytes(&[Opcode::Mark as u8, Opcode::Tuple as u8]);
+        }
+    }
+
+    fn list_header(&mut self) {
+        if self.proto >= 1 {
+            self.out.op(Opcode::EmptyList);
+        } else {
+            self.out.bytes(&[Opcode::Mark as u8, Opcode::List as u8]);
+        }
+    }
+
+    fn tuple_op(&mut self, len: u32) {
+        let op = match len {
+            0 if self.proto >= 1 => Opcode::EmptyTuple,
+            1 if self.proto >= 2 => Opcode::Tuple1,
+            2 if self.proto >= 2 => Opcode::Tuple2,
+            3 if self.proto >= 2 => Opcode::Tuple3,
+            _ => Opcode::Tuple,
+        };
+        self.out.op(op);
+    }
+
+    // --- atoms -------------------------------------------------------------------------------
+
+    fn int(&mut self, v: i64) {
+        if let Ok(v32) = i32::try_from(v) {
+            if self.proto >= 1 {
+                let b = v32.to_le_bytes();
+                if b[2] != 0 || b[3] != 0 {
+                    self.out
+                        .bytes(&[Opcode::BinInt as u8, b[0], b[1], b[2], b[3]]);
+                } else if b[1] != 0 {
+                    self.out.bytes(&[Opcode::BinInt2 as u8, b[0], b[1]]);
+                } else {
+                    self.out.bytes(&[Opcode::BinInt1 as u8, b[0]]);
+                }
+            } else {
+                self.scratch.clear();
+                self.scratch.push(Opcode::Int as u8);
+                push_decimal(&mut self.scratch, v);
+                self.scratch.push(b'\n');
+                self.out.bytes(&self.scratch);
+            }
+        } else if self.proto >= 2 {
+            let (bytes, n) = long_bytes_i64(v);
+            self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
+            self.out.bytes(&bytes[..n]);
+        } else {
+            self.scratch.clear();
+            self.scratch.push(Opcode::Long as u8);
+            push_decimal(&mut self.scratch, v);
+            self.scratch.extend_from_slice(b"L\n");
+            self.out.bytes(&self.scratch);
+        }
+    }
+
+    fn bigint(&mut self, v: &num_bigint::BigInt) -> Result<()> {
+        if let Ok(small) = i64::try_from(v) {
+            self.int(small);
+            return Ok(());
+        }
+        if self.proto >= 2 {
+            let bytes = long_bytes_big(v);
+            let n = bytes.len();
+            if n < 256 {
+                self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
+            } else {
+                let n32 = i32::try_from(n).map_err(|_| unpicklable("int too large to pickle"))?;
+                let b = n32.to_le_bytes();
+                self.out
+                    .bytes(&[Opcode::Long4 as u8, b[0], b[1], b[2], b[3]]);
+            }
+            self.out.bytes(&bytes);
+        } else {
+            let text = v.to_string();
+            self.out.op(Opcode::Long);
+            self.out.bytes(text.as_bytes());
+            self.out.bytes(b"L\n");
+        }
+        Ok(())
+    }
+
+    fn float(&mut self, x: f64) {
+        if self.proto >= 1 {
+            let b = x.to_be_bytes();
+            self.out.bytes(&[
+                Opcode::BinFloat as u8,
+                b[0],
+                b[1],
+                b[2],
+                b[3],
+                b[4],
+                b[5],
+                b[6],
+                b[7],
+            ]);
+        } else {
+            self.out.op(Opcode::Float);
+            self.out.bytes(float_repr(x).as_bytes());
+            self.out.byte(b'\n');
+        }
+    }
+
+    /// `save_unicode` without the memo: `UNICODE` text at protocol 0, else the UTF-8 (surrogatepass)
+    /// bytes under `SHORT_BINUNICODE`/`BINUNICODE`/`BINUNICODE8`.
+    fn write_str<I: Iterator<Item = u32>>(
+        &mut self,
+        utf8: &[u8],
+        points: impl FnOnce() -> I,
+    ) -> Result<()> {
+        if self.proto == 0 {
+            self.scratch.clear();
+            self.scratch.push(Opcode::Unicode as u8);
+            raw_unicode_escape(points(), &mut self.scratch);
+            self.scratch.push(b'\n');
+            self.out.bytes(&self.scratch);
+            return Ok(());
+        }
+        let n = utf8.len();
+        if n <= 0xff && self.proto >= 4 {
+            self.out
+                .header_and_payload(&[Opcode::ShortBinUnicode as u8, n as u8], utf8)
+        } else if let Ok(n32) = u32::try_from(n) {
+            let b = n32.to_le_bytes();
+            self.out
+                .header_and_payload(&[Opcode::BinUnicode as u8, b[0], b[1], b[2], b[3]], utf8)
+        } else if self.proto >= 4 {
+            let mut h = [Opcode::BinUnicode8 as u8; 9];
+            h[1..].copy_from_slice(&(n as u64).to_le_bytes());
+            self.out.header_and_payload(&h, utf8)
+        } else {
+            Err(unpicklable(
+                "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
+            ))
+        }
+    }
+
+    /// `_save_bytes_data` without the memo (protocol 3+).
+    fn bytes_data(&mut self, data: &[u8]) -> Result<()> {
+        let n = data.len();
+        if n <= 0xff {
+            self.out
+                .header_and_payload(&[Opcode::ShortBinBytes as u8, n as u8], data)
+        } else if let Ok(n32) = u32::try_from(n) {
+            let b = n32.to_le_bytes();
+            self.out
+                .header_and_payload(&[Opcode::BinBytes as u8, b[0], b[1], b[2], b[3]], data)
+        } else if self.proto >= 4 {
+            let mut h = [Opcode::BinBytes8 as u8; 9];
+            h[1..].copy_from_slice(&(n as u64).to_le_bytes());
+            self.out.header_and_payload(&h, data)
+        } else {
+            Err(unpicklable(
+                "serializing a bytes object larger than 4 GiB requires pickle protocol 4 or higher",
+            ))
+        }
+    }
+
+    /// `_save_bytearray_data` without the memo (protocol 5).
+    fn bytearray_data(&mut self, data: &[u8]) -> Result<()> {
+        let mut h = [Opcode::ByteArray8 as u8; 9];
+        h[1..].copy_from_slice(&(data.len() as u64).to_le_bytes());
+        self.out.header_and_payload(&h, data)
+    }
+
+    /// `save_bytes` below protocol 3: `bytes()` or `_codecs.encode(<latin-1 str>, 'latin1')`.
+    fn push_bytes_reduce(&mut self, id: NodeId, empty: bool) {
+        self.stack.push(Task::CallEnd {
+            node: id,
+            op: Opcode::Reduce,
+            busy: false,
+        });
+        if empty {
+            self.stack.push(Task::EmptyTuple);
+            self.stack
+                .push(Task::Global(GlobalRef::Builtin(Builtin::Bytes)));
+        } else {
+            self.push_codecs_args(id);
+        }
+    }
+
+    fn push_codecs_args(&mut self, id: NodeId) {
+        self.stack.push(Task::FreshTupleEnd(2));
+        self.stack.push(Task::Latin1Name);
+        self.stack.push(Task::Latin1Str(id));
+        self.stack.push(Task::FreshTupleStart(2));
+        self.stack
+            .push(Task::Global(GlobalRef::Builtin(Builtin::CodecsEncode)));
+    }
+
+    /// `bytes(bytearray)` as the argument of a `bytearray` reduction (protocols 0-4).
+    fn fresh_bytes(&mut self, id: NodeId) -> Result<()> {
+        self.out.boundary()?;
+        let data = data_of(self.node(id));
+        let single = bytes_singleton(data);
+        if let Some(k) = single {
+            let shared = self.bytes1[k];
+            if shared != NOT_MEMOIZED {
+                self.get(shared);
+                return Ok(());
+            }
+        }
+        if self.proto >= 3 {
+            self.bytes_data(data)?;
+            let idx = self.put()?;
+            if let Some(k) = single {
+                self.bytes1[k] = idx;
+            }
+        } else {
+            // Never empty here: an empty bytearray reduces to `bytearray()`.
+            self.stack.push(Task::FreshReduceEnd {
+                single: single.map_or(u16::MAX, |k| k as u16),
+            });
+            self.push_codecs_args(id);
+        }
+        Ok(())
+    }
+
+    /// `str(data, 'latin1')` for `_codecs.encode`.
+    fn latin1_str(&mut self, id: NodeId) -> Result<()> {
+        self.out.boundary()?;
+        let data = data_of(self.node(id));
+        let single = match data {
+            [b] => Some(*b as usize),
+            _ => None,
+        };
+        if let Some(k) = single {
+            let shared = self.str1[k];
+            if shared != NOT_MEMOIZED {
+                self.get(shared);
+                return Ok(());
+            }
+        }
+        let mut utf8 = Vec::with_capacity(data.len() + data.len() / 4);
+        for &b in data {
+            if b < 0x80 {
+                utf8.push(b);
+            } else {
+                utf8.extend_from_slice(&[0xC0 | (b >> 6), 0x80 | (b & 0x3F)]);
+            }
+        }
+        self.write_str(&utf8, || data.iter().map(|&b| u32::from(b)))?;
+        let idx = self.put()?;
+        if let Some(k) = single {
+            self.str1[k] = idx;
+        }
+        Ok(())
+    }
+
+    // --- globals -----------------------------------------------------------------------------
+
+    fn global_names(&self, g: GlobalRef) -> (&'g str, &'g str) {
+        match g {
+            GlobalRef::Builtin(b) => b.names(),
+            GlobalRef::Node { node, end } => match self.node(node) {
+                Node::Global(gl) => {
+                    let Global { module, name } = &**gl;
+                    (module, name.get(..end as usize).unwrap_or(name))
+                }
+                _ => ("", ""),
+            },
+        }
+    }
+
+    /// The memo entry of a global just written (content-keyed, plus the node's own).
+    fn global_memoized(&mut self, g: GlobalRef) -> Result<()> {
+        let idx = self.put()?;
+        let (module, name) = self.global_names(g);
+        self.globals.insert((module.into(), name.into()), idx);
+        if let GlobalRef::Node { node, end } = g {
+            if let Node::Global(gl) = self.node(node) {
+                if end as usize == gl.name.len() {
+                    if let Some(slot) = self.memo.get_mut(node.index()) {
+                        *slot = idx;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `save_global`.
+    fn save_global(&mut self, g: GlobalRef) -> Result<()> {
+        self.out.boundary()?;
+        let (module, name) = self.global_names(g);
+        if let Some(&idx) = self
+            .globals
+            .get(&(Box::<str>::from(module), Box::<str>::from(name)))
+        {
+            self.get(idx);
+            if let GlobalRef::Node { node, end } = g {
+                if let Node::Global(gl) = self.node(node) {
+                    if end as usize == gl.name.len() {
+                        if let Some(slot) = self.memo.get_mut(node.index()) {
+                            *slot = idx;
+                        }
+                    }
+                }
+            }
+            return Ok(());
+        }
+        if module.is_empty() || name.is_empty() {
+            return Err(unpicklable("a global with an empty module or name"));
+        }
+        if self.proto >= 4 {
+            // The module name is one interned str shared by every global of the module.
+            if let Some(&idx) = self.modules.get(module) {
+                self.get(idx);
+            } else {
+                self.write_str(module.as_bytes(), || module.chars().map(u32::from))?;
+                let idx = self.put()?;
+                self.modules.insert(module.into(), idx);
+            }
+            self.out.boundary()?;
+            self.write_str(name.as_bytes(), || name.chars().map(u32::from))?;
+            self.put()?;
+            self.out.op(Opcode::StackGlobal);
+            return self.global_memoized(g);
+        }
+        if let (Some(dot), GlobalRef::Node { node, .. }) = (name.rfind('.'), g) {
+            // A nested qualname: `getattr(parent, last)`, as CPython does below protocol 4.
+            self.stack.push(Task::GlobalEnd(g));
+            self.stack.push(Task::FreshTupleEnd(2));
+            self.stack.push(Task::NameTail {
+                node,
+                start: dot as u32 + 1,
+            });
+            self.stack.push(Task::Global(GlobalRef::Node {
+                node,
+                end: dot as u32,
+            }));
+            self.stack.push(Task::FreshTupleStart(2));
+            self.stack
+                .push(Task::Global(GlobalRef::Builtin(Builtin::Getattr)));
+            return Ok(());
+        }
+        self.global_text(Opcode::Global, module, name)?;
+        self.global_memoized(g)
+    }
+
+    /// `GLOBAL`/`INST` with the module and name as text lines (Python 2 names below protocol 3).
+    fn global_text(&mut self, op: Opcode, module: &str, name: &str) -> Result<()> {
+        let (module, name) = if self.proto < 3 && self.fix_imports {
+            to_python2(module, name)
+        } else {
+            (module.into(), name.into())
+        };
+        for part in [&*module, &*name] {
+            if part.contains('\n') {
+                return Err(unpicklable(format!(
+                    "global name {part:?} contains a newline"
+                )));
+            }
+            if self.proto != 3 && !part.is_ascii() {
+                return Err(unpicklable(format!(
+                    "can't pickle global identifier {part:?} using pickle protocol {}",
+                    self.proto
+                )));
+            }
+        }
+        self.out.op(op);
+        self.out.bytes(module.as_bytes());
+        self.out.byte(b'\n');
+        self.out.bytes(name.as_bytes());
+        self.out.byte(b'\n');
+        Ok(())
+    }
+
+    fn inst_text(&mut self, node: NodeId) -> Result<()> {
+        let (module, name) = match self.node(node) {
+            Node::Object(obj) => match &obj.kind {
+                ObjectKind::Instance { cls, .. } => match self.node(*cls) {
+                    Node::Global(g) => (&*g.module, &*g.name),
+                    _ => return Err(unpicklable("INST needs a global class")),
+                },
+                _ => return Err(unpicklable("INST needs an instance")),
+            },
+            _ => return Err(unpicklable("INST needs an instance")),
+        };
+        self.global_text(Opcode::Inst, module, name)
+    }
+
+    fn extension(&mut self, code: i32) -> Result<()> {
+        if self.proto < 2 {
+            return Err(unpicklable(format!(
+                "extension code {code} needs protocol 2 or higher (its global name is unknown)"
+            )));
+        }
+        if code <= 0 {
+            return Err(unpicklable(format!(
+                "extension code {code} is out of range"
+            )));
+        }
+        let b = code.to_le_bytes();
+        if code <= 0xff {
+            self.out.bytes(&[Opcode::Ext1 as u8, b[0]]);
+        } else if code <= 0xffff {
+            self.out.bytes(&[Opcode::Ext2 as u8, b[0], b[1]]);
+        } else {
+            self.out
+                .bytes(&[Opcode::Ext4 as u8, b[0], b[1], b[2], b[3]]);
+        }
+        Ok(())
+    }
+
+    fn persistent_id(&mut self, id: NodeId, pid: NodeId) -> Result<()> {
+        if self.proto >= 1 {
+            self.enter(id)?;
+            self.stack.push(Task::PersEnd(id));
+            self.stack.push(Task::Save(pid));
+            return Ok(());
+        }
+        self.scratch.clear();
+        self.scratch.push(Opcode::PersId as u8);
+        match self.node(pid) {
+            Node::Str(s) => match s.as_str() {
+                Some(text) if text.is_ascii() && !text.contains('\n') => {
+                    self.scratch.extend_from_slice(text.as_bytes())
+                }
+                _ => {
+                    return Err(unpicklable(
+                        "persistent IDs in protocol 0 must be ASCII strings without newlines",
+                    ))
+                }
+            },
+            Node::Int(v) => push_decimal(&mut self.scratch, *v),
+            Node::BigInt(v) => self.scratch.extend_from_slice(v.to_string().as_bytes()),
+            Node::Bool(b) => self
+                .scratch
+                .extend_from_slice(if *b { b"True" } else { b"False" }),
+            other => {
+                return Err(unpicklable(format!(
+                    "a persistent ID of type {} cannot be written at protocol 0",
+                    other.type_name()
+                )))
+            }
+        }
+        self.scratch.push(b'\n');
+        self.out.bytes(&self.scratch);
+        Ok(())
+    }
+
+    // --- inert objects -----------------------------------------------------------------------
+
+    fn object(&mut self, id: NodeId, obj: &'g Object) -> Result<()> {
+        self.enter(id)?;
+        let end = |op| Task::CallEnd {
+            node: id,
+            op,
+            busy: true,
+        };
+        match &obj.kind {
+            ObjectKind::Reduce { callable, args } => {
+                let callable_name = match self.node(*callable) {
+                    Node::Global(g) => g.name.rsplit('.').next().unwrap_or(""),
+                    _ => "",
+                };
+                let args_items = match self.node(*args) {
+                    Node::Tuple(items) => Some(items),
+                    _ => None,
+                };
+                match (callable_name, args_items) {
+                    // What CPython's save_reduce makes of a `copyreg.__newobj__` reduction.
+                    ("__newobj__", Some(items)) if self.proto >= 2 && !items.is_empty() => {
+                        let rest = u32::try_from(items.len() - 1)
+                            .map_err(|_| unpicklable("argument tuple too long"))?;
+                        self.stack.push(end(Opcode::NewObj));
+                        if rest == 0 {
+                            self.stack.push(Task::EmptyTuple);
+                        } else {
+                            self.stack.push(Task::FreshTupleEnd(rest));
+                            self.stack.push(Task::Items {
+                                node: *args,
+                                pos: 1,
+                                kind: Items::Plain,
+                            });
+                            self.stack.push(Task::FreshTupleStart(rest));
+                        }
+                        self.stack.push(Task::Save(items[0]));
+                    }
+                    ("__newobj_ex__", Some(items)) if self.proto >= 4 && items.len() == 3 => {
+                        self.stack.push(end(Opcode::NewObjEx));
+                        self.stack.push(Task::Items {
+                            node: *args,
+                            pos: 0,
+                            kind: Items::Plain,
+                        });
+                    }
+                    _ => {
+                        self.stack.push(end(Opcode::Reduce));
+                        self.stack.push(Task::Save(*args));
+                        self.stack.push(Task::Save(*callable));
+                    }
+                }
+            }
+            ObjectKind::NewObj { cls, args } => {
+                if self.proto >= 2 {
+                    self.stack.push(end(Opcode::NewObj));
+                    self.stack.push(Task::Save(*args));
+                    self.stack.push(Task::Save(*cls));
+                } else {
+                    // `copyreg.__newobj__(cls, *args)`, which is `cls.__new__(cls, *args)`.
+                    let n = match self.node(*args) {
+                        Node::Tuple(items) => items.len(),
+                        _ => return Err(unpicklable("NEWOBJ arguments must be a tuple")),
+                    };
+                    let len =
+                        u32::try_from(n + 1).map_err(|_| unpicklable("argument tuple too long"))?;
+                    self.stack.push(end(Opcode::Reduce));
+                    self.stack.push(Task::FreshTupleEnd(len));
+                    self.stack.push(Task::Items {
+                        node: *args,
+                        pos: 0,
+                        kind: Items::Plain,
+                    });
+                    self.stack.push(Task::Save(*cls));
+                    self.stack.push(Task::FreshTupleStart(len));
+                    self.stack
+                        .push(Task::Global(GlobalRef::Builtin(Builtin::NewObj)));
+                }
+            }
+            ObjectKind::NewObjEx { cls, args, kwargs } => {
+                if self.proto >= 4 {
+                    self.stack.push(end(Opcode::NewObjEx));
+                    self.stack.push(Task::Save(*kwargs));
+                    self.stack.push(Task::Save(*args));
+                    self.stack.push(Task::Save(*cls));
+                } else {
+                    // `copyreg.__newobj_ex__(cls, args, kwargs)`.
+                    self.stack.push(end(Opcode::Reduce));
+                    self.stack.push(Task::FreshTupleEnd(3));
+                    self.stack.push(Task::Save(*kwargs));
+                    self.stack.push(Task::Save(*args));
+                    self.stack.push(Task::Save(*cls));
+                    self.stack.push(Task::FreshTupleStart(3));
+                    self.stack
+                        .push(Task::Global(GlobalRef::Builtin(Builtin::NewObjEx)));
+                }
+            }
+            ObjectKind::Instance { cls, .. } => {
+                let global_cls = matches!(self.node(*cls), Node::Global(_));
+                self.out.op(Opcode::Mark);
+                if self.proto == 0 && global_cls {
+                    self.stack.push(Task::InstEnd(id));
+                    self.stack.push(Task::Items {
+                        node: id,
+                        pos: 0,
+                        kind: Items::ObjArgs,
+                    });
+                } else {
+                    self.stack.push(end(Opcode::Obj));
+                    self.stack.push(Task::Items {
+                        node: id,
+                        pos: 0,
+                        kind: Items::ObjArgs,
+                    });
+                    self.stack.push(Task::Save(*cls));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // --- items -------------------------------------------------------------------------------
+
+    fn push_items(&mut self, id: NodeId, kind: Items) {
+        let empty = match self.node(id) {
+            Node::List(v) | Node::Set(v) | Node::FrozenSet(v) => v.is_empty(),
+            Node::Dict(p) => p.is_empty(),
+            _ => true,
+        };
+        if !empty {
+            self.stack.push(Task::Items {
+                node: id,
+                pos: 0,
+                kind,
+            });
+        }
+    }
+
+    fn batching(&self, kind: Items) -> Batching {
+        let py = self.python_batching;
+        match kind {
+            Items::Plain | Items::ObjArgs => Batching::None,
+            _ if self.proto == 0 => Batching::Each,
+            Items::List if py => Batching::Iter,
+            Items::List => Batching::Exact { trailing: false },
+            Items::Dict if py => Batching::Iter,
+            Items::Dict => Batching::Exact { trailing: true },
+            Items::Set if py => Batching::SetPy,
+            Items::Set => Batching::SetC,
+            Items::ObjList | Items::ObjDict => Batching::Iter,
+        }
+    }
+
+    /// One step of a `batch_*` loop: closes the previous item's batch if it ended, opens the next
+    /// one if `pos` starts it, and schedules item `pos`.
+    fn items(&mut self, id: NodeId, pos: usize, kind: Items) -> Result<()> {
+        let node = self.node(id);
+        let (seq, pairs): (&'g [NodeId], &'g [(NodeId, NodeId)]) = match (node, kind) {
+            (Node::Object(obj), Items::ObjDict) => (&[], &obj.dict_items),
+            (Node::Object(obj), Items::ObjList) => (&obj.list_items, &[]),
+            (Node::Object(obj), _) => match &obj.kind {
+                ObjectKind::Instance { args, .. } => (args, &[]),
+                _ => (&[], &[]),
+            },
+            (Node::Dict(p), _) => (&[], p),
+            (Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v), _) => (v, &[]),
+            _ => (&[], &[]),
+        };
+        let is_dict = matches!(kind, Items::Dict | Items::ObjDict);
+        let n = if is_dict { pairs.len() } else { seq.len() };
+        let (single_op, batch_op) = match kind {
+            Items::Dict | Items::ObjDict => (Opcode::SetItem, Opcode::SetItems),
+            Items::Set => (Opcode::AddItems, Opcode::AddItems),
+            _ => (Opcode::Append, Opcode::Appends),
+        };
+        let batching = self.batching(kind);
+        // Is the batch starting at `start` written as a lone item with the single opcode?
+        let lone = |start: usize| -> bool {
+            match batching {
+                Batching::Exact { .. } => n == 1,
+                Batching::Iter => n - start == 1,
+                _ => false,
+            }
+        };
+        if pos > 0 {
+            let prev = pos - 1;
+            match batching {
+                Batching::None => {}
+                Batching::Each => self.out.op(single_op),
+                _ => {
+                    let start = prev - prev % BATCHSIZE;
+                    if pos == n || pos % BATCHSIZE == 0 {
+                        self.out.op(if lone(start) { single_op } else { batch_op });
+                    }
+                }
+            }
+        }
+        if pos >= n {
+            let trailing = matches!(
+                batching,
+                Batching::Exact { trailing: true } | Batching::SetC
+            );
+            if trailing && n > 1 && n % BATCHSIZE == 0 {
+                self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+            }
+            return Ok(());
+        }
+        if pos % BATCHSIZE == 0
+            && !matches!(batching, Batching::None | Batching::Each)
+            && !lone(pos)
+        {
+            self.out.op(Opcode::Mark);
+        }
+        let next = u32::try_from(pos + 1).map_err(|_| unpicklable("container too long"))?;
+        self.stack.push(Task::Items {
+            node: id,
+            pos: next,
+            kind,
+        });
+        if is_dict {
+            if let Some(&(k, v)) = pairs.get(pos) {
+                self.stack.push(Task::Save(v));
+                self.stack.push(Task::Save(k));
+            }
+        } else if let Some(&item) = seq.get(pos) {
+            self.stack.push(Task::Save(item));
+        }
+        Ok(())
+    }
+}

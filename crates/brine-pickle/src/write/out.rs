@@ -1,0 +1,176 @@
+//! The output buffer and framer: CPython's `_Pickler_Write`, `_Pickler_CommitFrame`,
+//! `_Pickler_OpcodeBoundary` and `_Pickler_write_bytes`, over one growing `Vec<u8>`.
+//!
+//! Bytes go into `buf`; at protocol 4+ a frame is opened lazily by the first write after the
+//! previous one was committed (nine placeholder bytes), and its header is patched in place when it
+//! is committed, or removed when the frame holds fewer than four bytes. Whenever no frame is open
+//! and the buffer is large, it is handed to the sink in one chunk.
+
+use std::io::Write;
+
+use crate::error::Result;
+use crate::opcodes::Opcode;
+
+/// CPython's `FRAME_SIZE_TARGET`: a frame is committed at the first opcode boundary past 64 KiB,
+/// and payloads of at least this size are written outside frames.
+pub(crate) const FRAME_SIZE_TARGET: usize = 64 * 1024;
+/// CPython's `FRAME_SIZE_MIN`: smaller frames are written without a `FRAME` header.
+const FRAME_SIZE_MIN: usize = 4;
+const FRAME_HEADER_SIZE: usize = 9;
+/// The buffer is handed to the sink once it holds this much and no frame is open.
+const FLUSH_AT: usize = 1 << 20;
+const NO_FRAME: usize = usize::MAX;
+
+/// The pickle being written.
+pub(crate) struct Out<'s> {
+    pub(crate) buf: Vec<u8>,
+    sink: Option<&'s mut dyn Write>,
+    flushed: u64,
+    framing: bool,
+    frame_start: usize,
+}
+
+impl<'s> Out<'s> {
+    /// An output that hands its bytes to `sink` (or keeps them all, without one).
+    pub(crate) fn new(sink: Option<&'s mut dyn Write>) -> Out<'s> {
+        Out {
+            buf: Vec::with_capacity(if sink.is_some() {
+                FLUSH_AT + FRAME_SIZE_TARGET
+            } else {
+                256
+            }),
+            sink,
+            flushed: 0,
+            framing: false,
+            frame_start: NO_FRAME,
+        }
+    }
+
+    /// Turns framing on (after `PROTO`, at protocol 4+).
+    pub(crate) fn start_framing(&mut self) {
+        self.framing = true;
+    }
+
+    #[inline(always)]
+    fn open_frame(&mut self) {
+        if self.framing && self.frame_start == NO_FRAME {
+            self.frame_start = self.buf.len();
+            self.buf.extend_from_slice(&[0xFE; FRAME_HEADER_SIZE]);
+        }
+    }
+
+    /// `_Pickler_Write` of one byte.
+    #[inline(always)]
+    pub(crate) fn byte(&mut self, b: u8) {
+        self.open_frame();
+        self.buf.push(b);
+    }
+
+    /// `_Pickler_Write` of an opcode.
+    #[inline(always)]
+    pub(crate) fn op(&mut self, op: Opcode) {
+        self.byte(op as u8);
+    }
+
+    /// `_Pickler_Write`.
+    #[inline(always)]
+    pub(crate) fn bytes(&mut self, data: &[u8]) {
+        self.open_frame();
+        self.buf.extend_from_slice(data);
+    }
+
+    /// Bytes emitted so far, including an open frame's placeholder header.
+    pub(crate) fn position(&self) -> u64 {
+        self.flushed + self.buf.len() as u64
+    }
+
+    /// `_Pickler_CommitFrame`: ends the open frame, if any, patching its header in place.
+    pub(crate) fn commit_frame(&mut self) -> Result<()> {
+        if self.frame_start == NO_FRAME {
+            return Ok(());
+        }
+        let start = self.frame_start;
+        self.frame_start = NO_FRAME;
+        let len = self.buf.len() - start - FRAME_HEADER_SIZE;
+        if len >= FRAME_SIZE_MIN {
+            if let Some(header) = self.buf.get_mut(start..start + FRAME_HEADER_SIZE) {
+                header[0] = Opcode::Frame as u8;
+                header[1..].copy_from_slice(&(len as u64).to_le_bytes());
+            }
+        } else {
+            self.buf.copy_within(start + FRAME_HEADER_SIZE.., start);
+            self.buf.truncate(start + len);
+        }
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// `_Pickler_OpcodeBoundary`, called as every `save()` starts: commits a frame past 64 KiB.
+    #[inline(always)]
+    pub(crate) fn boundary(&mut self) -> Result<()> {
+        if self.frame_start != NO_FRAME {
+            if self.buf.len() - self.frame_start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
+                return self.commit_frame();
+            }
+        } else if self.buf.len() >= FLUSH_AT && self.sink.is_some() {
+            return self.flush();
+        }
+        Ok(())
+    }
+
+    /// `_Pickler_write_bytes`: a header and its payload; a payload of 64 KiB or more ends the
+    /// current frame and is written outside any frame.
+    pub(crate) fn header_and_payload(&mut self, header: &[u8], payload: &[u8]) -> Result<()> {
+        if payload.len() < FRAME_SIZE_TARGET {
+            self.bytes(header);
+            self.bytes(payload);
+            return Ok(());
+        }
+        self.commit_frame()?;
+        self.buf.extend_from_slice(header);
+        self.unframed(payload)
+    }
+
+    /// Bytes outside any frame (the current one is committed first).
+    pub(crate) fn raw(&mut self, data: &[u8]) -> Result<()> {
+        self.commit_frame()?;
+        self.unframed(data)
+    }
+
+    fn unframed(&mut self, data: &[u8]) -> Result<()> {
+        if self.sink.is_some() && data.len() >= FRAME_SIZE_TARGET {
+            self.flush()?;
+            if let Some(sink) = self.sink.as_mut() {
+                sink.write_all(data)?;
+            }
+            self.flushed += data.len() as u64;
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        if let Some(sink) = self.sink.as_mut() {
+            sink.write_all(&self.buf)?;
+            self.flushed += self.buf.len() as u64;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    /// Commits the last frame and flushes; returns the bytes when there is no sink.
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>> {
+        self.commit_frame()?;
+        if self.sink.is_some() {
+            self.flush()?;
+            if let Some(sink) = self.sink.as_mut() {
+                sink.flush()?;
+            }
+            return Ok(Vec::new());
+        }
+        Ok(self.buf)
+    }
+}

@@ -1,0 +1,317 @@
+//! # brine-sklearn
+//!
+//! scikit-learn estimators without Python: load a fitted model from a pickle or joblib file, run
+//! `predict`, `predict_proba`, `decision_function` and `transform` with sklearn's numbers, fit a
+//! [`LinearRegression`] and save it as a file that `joblib.load` turns into a real sklearn model.
+//!
+//! Nothing in a file is ever executed: an estimator is recognised by its class name (any module
+//! alias sklearn used since 0.22, and the public modules before it) and its fitted state is read as
+//! data. An estimator Brine does not know is an [`SklearnError::Unsupported`] error naming its class.
+//!
+//! ```
+//! use brine_sklearn::{Data, Estimator, LinearRegression};
+//! use ndarray::array;
+//! let x = array![[1.0], [2.0], [3.0], [4.0], [5.0]];
+//! let y = array![2.0, 3.0, 4.0, 5.0, 6.0];
+//! let model = LinearRegression::fit(&x, &y, None).unwrap();
+//! let pred = model.predict(&Data::Dense(array![[7.0], [8.0], [9.0]])).unwrap();
+//! let pred = pred.values().unwrap();
+//! assert!((pred[[0]] - 8.0).abs() < 1e-12 && (pred[[2]] - 10.0).abs() < 1e-12);
+//! ```
+#![warn(missing_docs)]
+
+mod arrays;
+mod npwrite;
+pub mod column_transformer;
+pub mod data;
+pub mod encoders;
+pub mod error;
+pub mod impute;
+pub mod linear;
+pub mod logistic;
+pub mod naive_bayes;
+pub mod pca;
+pub mod pipeline;
+pub mod polynomial;
+pub mod scalers;
+pub mod sgd;
+pub mod state;
+pub mod svm_linear;
+
+use std::fmt;
+
+use brine_pickle::{Graph, NodeId};
+use ndarray::{Array2, ArrayD};
+
+pub use data::{format_array1, format_float, Column, Data, Labels, Prediction, Table};
+pub use error::{Result, SklearnError};
+pub use linear::LinearRegression;
+pub use state::{Common, State};
+
+/// The estimator classes Brine can run.
+pub const SUPPORTED: &[&str] = &[
+    "LinearRegression",
+    "Ridge",
+    "Lasso",
+    "ElasticNet",
+    "SGDRegressor",
+    "LogisticRegression",
+    "SGDClassifier",
+    "LinearSVC",
+    "GaussianNB",
+    "StandardScaler",
+    "MinMaxScaler",
+    "RobustScaler",
+    "SimpleImputer",
+    "OneHotEncoder",
+    "OrdinalEncoder",
+    "PolynomialFeatures",
+    "PCA",
+    "Pipeline",
+    "ColumnTransformer",
+    "FunctionTransformer",
+];
+
+/// An estimator method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `predict(X)`.
+    Predict,
+    /// `predict_proba(X)`.
+    PredictProba,
+    /// `decision_function(X)`.
+    DecisionFunction,
+    /// `transform(X)`.
+    Transform,
+}
+
+impl Method {
+    /// The Python name (`predict_proba`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Predict => "predict",
+            Method::PredictProba => "predict_proba",
+            Method::DecisionFunction => "decision_function",
+            Method::Transform => "transform",
+        }
+    }
+
+    /// The method with this Python name.
+    pub fn from_name(name: &str) -> Option<Method> {
+        [Method::Predict, Method::PredictProba, Method::DecisionFunction, Method::Transform]
+            .into_iter()
+            .find(|m| m.name() == name)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A fitted scikit-learn estimator that Brine can run.
+///
+/// Methods an estimator lacks return [`SklearnError::NoMethod`], as sklearn's `AttributeError`.
+pub trait Estimator: fmt::Debug + Send + Sync {
+    /// Class, version, feature description and parameters.
+    fn common(&self) -> &Common;
+
+    /// The methods this estimator has (for this configuration: `predict_proba` of an
+    /// `SGDClassifier` exists only for probabilistic losses).
+    fn methods(&self) -> Vec<Method>;
+
+    /// `predict(X)`: labels for a classifier, values for a regressor.
+    fn predict(&self, x: &Data) -> Result<Prediction> {
+        let _ = x;
+        Err(self.no_method(Method::Predict))
+    }
+
+    /// `predict_proba(X)`: `(n_samples, n_classes)`.
+    fn predict_proba(&self, x: &Data) -> Result<Array2<f64>> {
+        let _ = x;
+        Err(self.no_method(Method::PredictProba))
+    }
+
+    /// `decision_function(X)`: 1-D for a binary classifier, else `(n_samples, n_classes)`.
+    fn decision_function(&self, x: &Data) -> Result<ArrayD<f64>> {
+        let _ = x;
+        Err(self.no_method(Method::DecisionFunction))
+    }
+
+    /// `transform(X)`: `(n_samples, n_features_out)`.
+    fn transform(&self, x: &Data) -> Result<Array2<f64>> {
+        let _ = x;
+        Err(self.no_method(Method::Transform))
+    }
+
+    /// `classes_` of a classifier.
+    fn classes(&self) -> Option<&Labels> {
+        None
+    }
+
+    /// Nested estimators (pipeline steps, column transformers), by name.
+    fn children(&self) -> Vec<(String, &dyn Estimator)> {
+        Vec::new()
+    }
+
+    /// `n_features_in_`, when known.
+    fn n_features_in(&self) -> Option<usize> {
+        self.common().n_features_in
+    }
+
+    /// `feature_names_in_`, when fitted on a DataFrame.
+    fn feature_names_in(&self) -> Option<&[String]> {
+        self.common().feature_names_in.as_deref()
+    }
+
+    /// The error for a method this estimator lacks.
+    fn no_method(&self, method: Method) -> SklearnError {
+        SklearnError::NoMethod {
+            class: self.common().class.clone(),
+            method: method.name().to_string(),
+        }
+    }
+
+    /// Calls `method` and returns its result as a [`Prediction`] (values or labels).
+    fn call(&self, method: Method, x: &Data) -> Result<Prediction> {
+        match method {
+            Method::Predict => self.predict(x),
+            Method::PredictProba => Ok(Prediction::Values(self.predict_proba(x)?.into_dyn())),
+            Method::DecisionFunction => Ok(Prediction::Values(self.decision_function(x)?)),
+            Method::Transform => Ok(Prediction::Values(self.transform(x)?.into_dyn())),
+        }
+    }
+
+    /// A description for `brine info`: the estimator tree with parameters and fitted facts.
+    fn describe(&self) -> Description {
+        let c = self.common();
+        Description {
+            class: c.class.clone(),
+            module: c.module.clone(),
+            version: c.version.clone(),
+            n_features_in: self.n_features_in(),
+            feature_names_in: self.feature_names_in().map(<[String]>::to_vec),
+            classes: self.classes().cloned(),
+            methods: self.methods(),
+            params: c.params.clone(),
+            children: self
+                .children()
+                .into_iter()
+                .map(|(name, e)| (name, e.describe()))
+                .collect(),
+        }
+    }
+}
+
+/// What `brine info` prints about an estimator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Description {
+    /// Class name.
+    pub class: String,
+    /// Module the class was pickled from.
+    pub module: String,
+    /// `_sklearn_version`.
+    pub version: Option<String>,
+    /// `n_features_in_`.
+    pub n_features_in: Option<usize>,
+    /// `feature_names_in_`.
+    pub feature_names_in: Option<Vec<String>>,
+    /// `classes_`.
+    pub classes: Option<Labels>,
+    /// The methods Brine can run.
+    pub methods: Vec<Method>,
+    /// Constructor parameters (Python reprs).
+    pub params: Vec<(String, String)>,
+    /// Nested estimators.
+    pub children: Vec<(String, Description)>,
+}
+
+impl Description {
+    fn write(&self, out: &mut String, indent: usize, name: Option<&str>) {
+        let pad = "  ".repeat(indent);
+        let label = match name {
+            Some(n) => format!("{n}: "),
+            None => String::new(),
+        };
+        out.push_str(&format!("{pad}{label}{}.{}", self.module, self.class));
+        if let Some(v) = &self.version {
+            out.push_str(&format!(" (sklearn {v})"));
+        }
+        out.push('\n');
+        if !self.params.is_empty() {
+            let ps: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!("{pad}  params: {}\n", ps.join(", ")));
+        }
+        if let Some(n) = self.n_features_in {
+            out.push_str(&format!("{pad}  n_features_in_: {n}\n"));
+        }
+        if let Some(names) = &self.feature_names_in {
+            out.push_str(&format!("{pad}  feature_names_in_: {}\n", names.join(", ")));
+        }
+        if let Some(c) = &self.classes {
+            out.push_str(&format!("{pad}  classes_: {c}\n"));
+        }
+        let ms: Vec<&str> = self.methods.iter().map(|m| m.name()).collect();
+        out.push_str(&format!("{pad}  methods: {}\n", ms.join(", ")));
+        for (n, child) in &self.children {
+            child.write(out, indent + 1, Some(n));
+        }
+    }
+}
+
+impl fmt::Display for Description {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write(&mut s, 0, None);
+        f.write_str(&s)
+    }
+}
+
+/// Loads the estimator at `node` of a decoded pickle or joblib graph.
+///
+/// Dispatches on the class name; the module must be a scikit-learn module (any version's path).
+pub fn load_estimator(graph: &Graph, node: NodeId) -> Result<Box<dyn Estimator>> {
+    let v = graph.value(node);
+    let class = v
+        .class()
+        .ok_or_else(|| SklearnError::NotAnEstimator(format!("a {}", v.node().type_name())))?;
+    let name: &str = &class.name;
+    let module: &str = &class.module;
+    if !module.starts_with("sklearn") {
+        return Err(SklearnError::Unsupported {
+            class: format!("{module}.{name}"),
+        });
+    }
+    let st = State::of(v)?;
+    Ok(match name {
+        "LinearRegression" | "Ridge" | "Lasso" | "ElasticNet" | "SGDRegressor" => {
+            Box::new(linear::LinearModel::from_state(&st)?)
+        }
+        "LogisticRegression" => Box::new(logistic::LogisticRegression::from_state(&st)?),
+        "SGDClassifier" => Box::new(sgd::SgdClassifier::from_state(&st)?),
+        "LinearSVC" => Box::new(svm_linear::LinearSvc::from_state(&st)?),
+        "GaussianNB" => Box::new(naive_bayes::GaussianNb::from_state(&st)?),
+        "StandardScaler" | "MinMaxScaler" | "RobustScaler" => Box::new(scalers::Scaler::from_state(&st)?),
+        "SimpleImputer" => Box::new(impute::SimpleImputer::from_state(&st)?),
+        "OneHotEncoder" | "OrdinalEncoder" => Box::new(encoders::Encoder::from_state(&st)?),
+        "PolynomialFeatures" => Box::new(polynomial::PolynomialFeatures::from_state(&st)?),
+        "PCA" => Box::new(pca::Pca::from_state(&st)?),
+        "Pipeline" => Box::new(pipeline::Pipeline::from_state(&st)?),
+        "ColumnTransformer" => Box::new(column_transformer::ColumnTransformer::from_state(&st)?),
+        "FunctionTransformer" => Box::new(column_transformer::Passthrough::from_state(&st)?),
+        _ => {
+            return Err(SklearnError::Unsupported {
+                class: format!("{module}.{name}"),
+            })
+        }
+    })
+}
+
+/// Loads the estimator at the root of a graph.
+pub fn load_root(graph: &Graph) -> Result<Box<dyn Estimator>> {
+    let root = graph
+        .root()
+        .ok_or_else(|| SklearnError::NotAnEstimator("an empty graph".into()))?;
+    load_estimator(graph, root)
+}

@@ -1,0 +1,404 @@
+//! Linear regressors (`LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`, `SGDRegressor`), the shared
+//! linear kernel, and fitting and saving `LinearRegression`.
+
+use brine_pickle::{Graph, NodeId, Object, ObjectKind};
+use nalgebra::DMatrix;
+use ndarray::{Array1, Array2, ArrayD, Axis};
+
+use crate::data::{Data, Prediction};
+use crate::error::{Result, SklearnError};
+use crate::npwrite;
+use crate::state::{Common, State};
+use crate::{Estimator, Method};
+
+/// `X @ coef.T + intercept`, summing each dot product in feature order.
+pub(crate) fn linear_decision(x: &Array2<f64>, coef: &Array2<f64>, intercept: &Array1<f64>) -> Array2<f64> {
+    let mut out = Array2::zeros((x.nrows(), coef.nrows()));
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for (k, w) in coef.rows().into_iter().enumerate() {
+            let mut s = 0.0;
+            for (a, b) in row.iter().zip(w.iter()) {
+                s += a * b;
+            }
+            out[[i, k]] = s + intercept.get(k).copied().unwrap_or(0.0);
+        }
+    }
+    out
+}
+
+/// Reads `coef_` as `(n_outputs, n_features)` and `intercept_` as `(n_outputs,)`, and whether the
+/// model has a single (1-D) output.
+pub(crate) fn read_coef(st: &State<'_>) -> Result<(Array2<f64>, Array1<f64>, bool)> {
+    let raw = st.array("coef_")?;
+    let single = raw.ndim() == 1;
+    let coef = st.array2("coef_")?;
+    let intercept = match st.get_some("intercept_") {
+        Some(_) => st.array1("intercept_")?,
+        None => Array1::zeros(coef.nrows()),
+    };
+    let intercept = if intercept.len() == 1 && coef.nrows() > 1 {
+        Array1::from_elem(coef.nrows(), intercept[0])
+    } else {
+        intercept
+    };
+    if intercept.len() != coef.nrows() {
+        return Err(st.bad(
+            "intercept_",
+            format!("{} values for {} rows of coef_", intercept.len(), coef.nrows()),
+        ));
+    }
+    if let Some(n) = st.get_some("n_features_in_").and_then(|v| v.as_i64()) {
+        if usize::try_from(n).ok() != Some(coef.ncols()) {
+            return Err(st.bad("coef_", format!("{} columns, but n_features_in_ is {n}", coef.ncols())));
+        }
+    }
+    Ok((coef, intercept, single))
+}
+
+/// A fitted linear regressor: `predict(X) = X @ coef_.T + intercept_`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearModel {
+    common: Common,
+    /// `coef_` as `(n_targets, n_features)`.
+    pub coef: Array2<f64>,
+    /// `intercept_` per target.
+    pub intercept: Array1<f64>,
+    /// `true` when `coef_` is 1-D (one target): `predict` returns a 1-D array.
+    pub single_target: bool,
+}
+
+impl LinearModel {
+    /// Reads a pickled `LinearRegression`, `Ridge`, `Lasso`, `ElasticNet` or `SGDRegressor`.
+    pub fn from_state(st: &State<'_>) -> Result<LinearModel> {
+        let (coef, intercept, single_target) = read_coef(st)?;
+        let params: &[&str] = match st.class() {
+            "LinearRegression" => &["fit_intercept", "copy_X", "tol", "n_jobs", "positive"],
+            "Ridge" => &["alpha", "fit_intercept", "solver", "positive"],
+            "Lasso" | "ElasticNet" => &["alpha", "l1_ratio", "fit_intercept", "max_iter", "tol", "positive", "selection"],
+            _ => &["loss", "penalty", "alpha", "l1_ratio", "max_iter", "tol", "learning_rate", "eta0", "random_state"],
+        };
+        let mut common = st.common(params)?;
+        if common.n_features_in.is_none() {
+            common.n_features_in = Some(coef.ncols());
+        }
+        Ok(LinearModel {
+            common,
+            coef,
+            intercept,
+            single_target,
+        })
+    }
+
+    /// `predict` on a numeric matrix.
+    pub fn predict_array(&self, x: &Array2<f64>) -> Result<ArrayD<f64>> {
+        if x.ncols() != self.coef.ncols() {
+            return Err(SklearnError::Input(format!(
+                "X has {} features, but {} is expecting {} features as input.",
+                x.ncols(),
+                self.common.class,
+                self.coef.ncols()
+            )));
+        }
+        let out = linear_decision(x, &self.coef, &self.intercept);
+        Ok(if self.single_target {
+            out.index_axis(Axis(1), 0).to_owned().into_dyn()
+        } else {
+            out.into_dyn()
+        })
+    }
+}
+
+impl Estimator for LinearModel {
+    fn common(&self) -> &Common {
+        &self.common
+    }
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::Predict]
+    }
+    fn predict(&self, x: &Data) -> Result<Prediction> {
+        let x = self.common.check_dense(x)?;
+        Ok(Prediction::Values(self.predict_array(&x)?))
+    }
+}
+
+/// A `LinearRegression` fitted in Rust with sklearn's semantics (least squares by SVD, as scipy's
+/// `lstsq` with `cond=tol`), which can be saved for `joblib.load`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearRegression {
+    /// The fitted model (usable for `predict` like a loaded one).
+    pub model: LinearModel,
+    /// `fit_intercept`.
+    pub fit_intercept: bool,
+    /// `tol`: singular values below `tol * max(singular_)` count as zero.
+    pub tol: f64,
+    /// `rank_`: the effective rank of the (centred, weighted) training matrix.
+    pub rank: usize,
+    /// `singular_`: its singular values, largest first.
+    pub singular: Array1<f64>,
+}
+
+/// Options of [`LinearRegression::fit_with`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitOptions {
+    /// Fit an intercept (center X and y with their weighted means first). Default `true`.
+    pub fit_intercept: bool,
+    /// Cut-off for small singular values, relative to the largest. Default `1e-6` (sklearn's `tol`).
+    pub tol: f64,
+}
+
+impl Default for FitOptions {
+    fn default() -> FitOptions {
+        FitOptions {
+            fit_intercept: true,
+            tol: 1e-6,
+        }
+    }
+}
+
+impl LinearRegression {
+    /// Fits one target `y` (`predict` then returns 1-D arrays), optionally with sample weights.
+    pub fn fit(x: &Array2<f64>, y: &Array1<f64>, sample_weight: Option<&Array1<f64>>) -> Result<LinearRegression> {
+        let y2 = y.view().insert_axis(Axis(1)).to_owned();
+        Self::fit_impl(x, &y2, true, sample_weight, FitOptions::default())
+    }
+
+    /// Fits several targets at once (`y` is `(n_samples, n_targets)`), with options.
+    pub fn fit_multi(
+        x: &Array2<f64>,
+        y: &Array2<f64>,
+        sample_weight: Option<&Array1<f64>>,
+        options: FitOptions,
+    ) -> Result<LinearRegression> {
+        Self::fit_impl(x, y, false, sample_weight, options)
+    }
+
+    /// Fits one target with options.
+    pub fn fit_with(
+        x: &Array2<f64>,
+        y: &Array1<f64>,
+        sample_weight: Option<&Array1<f64>>,
+        options: FitOptions,
+    ) -> Result<LinearRegression> {
+        let y2 = y.view().insert_axis(Axis(1)).to_owned();
+        Self::fit_impl(x, &y2, true, sample_weight, options)
+    }
+
+    fn fit_impl(
+        x: &Array2<f64>,
+        y: &Array2<f64>,
+        single: bool,
+        sample_weight: Option<&Array1<f64>>,
+        options: FitOptions,
+    ) -> Result<LinearRegression> {
+        let (n, p) = x.dim();
+        let t = y.ncols();
+        if n == 0 || p == 0 {
+            return Err(SklearnError::Fit(format!("X has shape ({n}, {p}); at least one sample and one feature are needed")));
+        }
+        if y.nrows() != n {
+            return Err(SklearnError::Fit(format!("X has {n} samples but y has {}", y.nrows())));
+        }
+        if x.iter().chain(y.iter()).any(|v| !v.is_finite()) {
+            return Err(SklearnError::Fit("Input contains NaN or infinity.".into()));
+        }
+        let w: Option<&Array1<f64>> = sample_weight;
+        if let Some(w) = w {
+            if w.len() != n {
+                return Err(SklearnError::Fit(format!("sample_weight has {} values for {n} samples", w.len())));
+            }
+            if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
+                return Err(SklearnError::Fit("sample_weight must be finite and non-negative".into()));
+            }
+            if w.sum() <= 0.0 {
+                return Err(SklearnError::Fit("sample_weight sums to zero".into()));
+            }
+        }
+        // Weighted means (np.average), then centring, as sklearn's _preprocess_data.
+        let (x_off, y_off) = if options.fit_intercept {
+            match w {
+                Some(w) => {
+                    let sw = w.sum();
+                    let xo = x.t().dot(w) / sw;
+                    let yo = y.t().dot(w) / sw;
+                    (xo, yo)
+                }
+                None => (
+                    x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p)),
+                    y.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(t)),
+                ),
+            }
+        } else {
+            (Array1::zeros(p), Array1::zeros(t))
+        };
+        let mut xc = x - &x_off;
+        let mut yc = y - &y_off;
+        // _rescale_data: multiply rows by sqrt(w).
+        if let Some(w) = w {
+            for (i, wi) in w.iter().enumerate() {
+                let s = wi.sqrt();
+                xc.row_mut(i).mapv_inplace(|v| v * s);
+                yc.row_mut(i).mapv_inplace(|v| v * s);
+            }
+        }
+        let a = DMatrix::from_fn(n, p, |i, j| xc[[i, j]]);
+        let b = DMatrix::from_fn(n, t, |i, j| yc[[i, j]]);
+        let svd = a.svd(true, true);
+        let (u, v_t) = match (&svd.u, &svd.v_t) {
+            (Some(u), Some(v_t)) => (u, v_t),
+            _ => return Err(SklearnError::Fit("SVD did not converge".into())),
+        };
+        let s = &svd.singular_values;
+        let s_max = s.iter().fold(0.0f64, |m, &v| m.max(v));
+        let cut = options.tol * s_max;
+        // coef = V diag(1/s) U^T b over the singular values above the cut-off.
+        let ut_b = u.transpose() * &b;
+        let mut scaled = DMatrix::<f64>::zeros(s.len(), t);
+        let mut rank = 0;
+        for (k, &sk) in s.iter().enumerate() {
+            if sk > cut && sk > 0.0 {
+                rank += 1;
+                for c in 0..t {
+                    scaled[(k, c)] = ut_b[(k, c)] / sk;
+                }
+            }
+        }
+        let sol = v_t.transpose() * scaled; // p x t
+        let mut coef = Array2::zeros((t, p));
+        for c in 0..t {
+            for j in 0..p {
+                coef[[c, j]] = sol[(j, c)];
+            }
+        }
+        let mut singular: Vec<f64> = s.iter().copied().collect();
+        singular.sort_by(|a, b| b.total_cmp(a));
+        let intercept = if options.fit_intercept {
+            &y_off - &coef.dot(&x_off)
+        } else {
+            Array1::zeros(t)
+        };
+        let model = LinearModel {
+            common: Common {
+                class: "LinearRegression".into(),
+                module: "sklearn.linear_model._base".into(),
+                version: Some(SAVE_SKLEARN_VERSION.into()),
+                n_features_in: Some(p),
+                feature_names_in: None,
+                params: vec![
+                    ("fit_intercept".into(), if options.fit_intercept { "True" } else { "False" }.into()),
+                    ("copy_X".into(), "True".into()),
+                    ("tol".into(), brine_pickle::repr::float_repr(options.tol)),
+                    ("n_jobs".into(), "None".into()),
+                    ("positive".into(), "False".into()),
+                ],
+            },
+            coef,
+            intercept,
+            single_target: single,
+        };
+        Ok(LinearRegression {
+            model,
+            fit_intercept: options.fit_intercept,
+            tol: options.tol,
+            rank,
+            singular: Array1::from(singular),
+        })
+    }
+
+    /// `coef_` (one row per target).
+    pub fn coef(&self) -> &Array2<f64> {
+        &self.model.coef
+    }
+
+    /// `intercept_` (one per target).
+    pub fn intercept(&self) -> &Array1<f64> {
+        &self.model.intercept
+    }
+
+    /// `predict` on a numeric matrix.
+    pub fn predict_array(&self, x: &Array2<f64>) -> Result<ArrayD<f64>> {
+        self.model.predict_array(x)
+    }
+
+    /// The object graph sklearn 1.9.1 pickles for this model: `NEWOBJ` of
+    /// `sklearn.linear_model._base.LinearRegression` with `BUILD` of the state dict in sklearn's key
+    /// order. Arrays use numpy's portable pickle form, which every numpy 1.x/2.x and joblib load.
+    pub fn to_graph(&self) -> Graph {
+        let mut g = Graph::new();
+        let root = self.write_node(&mut g);
+        g.set_root(root);
+        g
+    }
+
+    /// Adds this model to a graph and returns its node.
+    pub fn write_node(&self, g: &mut Graph) -> NodeId {
+        let cls = g.global("sklearn.linear_model._base", "LinearRegression");
+        let args = g.tuple(vec![]);
+        let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
+        let mut put = |g: &mut Graph, k: &str, v: NodeId| {
+            let k = g.str(k);
+            pairs.push((k, v));
+        };
+        let v = g.bool(self.fit_intercept);
+        put(g, "fit_intercept", v);
+        let v = g.bool(true);
+        put(g, "copy_X", v);
+        let v = g.float(self.tol);
+        put(g, "tol", v);
+        let v = g.none();
+        put(g, "n_jobs", v);
+        let v = g.bool(false);
+        put(g, "positive", v);
+        let v = g.int(self.model.coef.ncols() as i64);
+        put(g, "n_features_in_", v);
+        let coef = if self.model.single_target {
+            npwrite::f64_array(g, &[self.model.coef.ncols()], self.model.coef.iter().copied().collect())
+        } else {
+            npwrite::f64_array(g, &[self.model.coef.nrows(), self.model.coef.ncols()], self.model.coef.iter().copied().collect())
+        };
+        put(g, "coef_", coef);
+        let v = g.int(self.rank as i64);
+        put(g, "rank_", v);
+        let v = npwrite::f64_array(g, &[self.singular.len()], self.singular.to_vec());
+        put(g, "singular_", v);
+        let intercept = if !self.fit_intercept {
+            g.float(0.0)
+        } else if self.model.single_target {
+            npwrite::f64_scalar(g, self.model.intercept.first().copied().unwrap_or(0.0))
+        } else {
+            npwrite::f64_array(g, &[self.model.intercept.len()], self.model.intercept.to_vec())
+        };
+        put(g, "intercept_", intercept);
+        let v = g.str(SAVE_SKLEARN_VERSION);
+        put(g, "_sklearn_version", v);
+        let state = g.dict(pairs);
+        let mut obj = Object::new(ObjectKind::NewObj { cls, args });
+        obj.state = Some(state);
+        g.object(obj)
+    }
+
+    /// Writes the model as a pickle (protocol 4) that `pickle.load` and `joblib.load` accept.
+    pub fn to_pickle_bytes(&self) -> Result<Vec<u8>> {
+        Ok(brine_pickle::to_vec(&self.to_graph(), &brine_pickle::WriteOptions::protocol(4))?)
+    }
+
+    /// Saves the model to `path` (see [`LinearRegression::to_pickle_bytes`]).
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        std::fs::write(path, self.to_pickle_bytes()?)?;
+        Ok(())
+    }
+}
+
+impl Estimator for LinearRegression {
+    fn common(&self) -> &Common {
+        &self.model.common
+    }
+    fn methods(&self) -> Vec<Method> {
+        vec![Method::Predict]
+    }
+    fn predict(&self, x: &Data) -> Result<Prediction> {
+        self.model.predict(x)
+    }
+}
+
+/// The sklearn version whose pickle layout [`LinearRegression::to_graph`] writes.
+pub const SAVE_SKLEARN_VERSION: &str = "1.9.1";
