@@ -61,12 +61,12 @@ pub enum SklearnError {
         /// What is wrong.
         message: String,
     },
-    /// The numpy layer failed (array decoding or encoding).
+    /// The numpy layer failed (array decoding or encoding, `.npy` input).
     #[error("numpy: {0}")]
-    Numpy(String),
+    Numpy(#[from] brine_numpy::NumpyError),
     /// The joblib layer failed (reading or writing the file).
     #[error("joblib: {0}")]
-    Joblib(String),
+    Joblib(#[from] brine_joblib::JoblibError),
     /// The pickle layer failed.
     #[error(transparent)]
     Pickle(#[from] brine_pickle::Error),

@@ -21,7 +21,6 @@
 #![warn(missing_docs)]
 
 mod arrays;
-mod npwrite;
 pub mod column_transformer;
 pub mod data;
 pub mod encoders;
@@ -314,4 +313,24 @@ pub fn load_root(graph: &Graph) -> Result<Box<dyn Estimator>> {
         .root()
         .ok_or_else(|| SklearnError::NotAnEstimator("an empty graph".into()))?;
     load_estimator(graph, root)
+}
+
+/// Loads the fitted estimator saved in a joblib file (any compressor, any joblib version) or a
+/// plain pickle file, as `joblib.load` would, without executing anything.
+///
+/// ```no_run
+/// use brine_sklearn::{Data, Estimator};
+/// let model = brine_sklearn::load("model.joblib")?;
+/// let y = model.predict(&Data::Dense(ndarray::array![[1.0, 2.0]]))?;
+/// # Ok::<(), brine_sklearn::SklearnError>(())
+/// ```
+pub fn load(path: impl AsRef<std::path::Path>) -> Result<Box<dyn Estimator>> {
+    let loaded = brine_joblib::load(path, &brine_joblib::LoadOptions::default())?;
+    load_root(&loaded.graph)
+}
+
+/// Loads the fitted estimator held in memory in a joblib file or a plain pickle (see [`load`]).
+pub fn load_bytes(data: impl Into<bytes::Bytes>) -> Result<Box<dyn Estimator>> {
+    let loaded = brine_joblib::load_bytes(data.into(), &brine_joblib::LoadOptions::default())?;
+    load_root(&loaded.graph)
 }

@@ -1,13 +1,13 @@
 //! Linear regressors (`LinearRegression`, `Ridge`, `Lasso`, `ElasticNet`, `SGDRegressor`), the shared
 //! linear kernel, and fitting and saving `LinearRegression`.
 
+use brine_numpy::NdArray;
 use brine_pickle::{Graph, NodeId, Object, ObjectKind};
 use nalgebra::DMatrix;
 use ndarray::{Array1, Array2, ArrayD, Axis};
 
 use crate::data::{Data, Prediction};
 use crate::error::{Result, SklearnError};
-use crate::npwrite;
 use crate::state::{Common, State};
 use crate::{Estimator, Method};
 
@@ -322,15 +322,15 @@ impl LinearRegression {
     /// The object graph sklearn 1.9.1 pickles for this model: `NEWOBJ` of
     /// `sklearn.linear_model._base.LinearRegression` with `BUILD` of the state dict in sklearn's key
     /// order. Arrays use numpy's portable pickle form, which every numpy 1.x/2.x and joblib load.
-    pub fn to_graph(&self) -> Graph {
+    pub fn to_graph(&self) -> Result<Graph> {
         let mut g = Graph::new();
-        let root = self.write_node(&mut g);
+        let root = self.write_node(&mut g)?;
         g.set_root(root);
-        g
+        Ok(g)
     }
 
     /// Adds this model to a graph and returns its node.
-    pub fn write_node(&self, g: &mut Graph) -> NodeId {
+    pub fn write_node(&self, g: &mut Graph) -> Result<NodeId> {
         let cls = g.global("sklearn.linear_model._base", "LinearRegression");
         let args = g.tuple(vec![]);
         let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
@@ -351,21 +351,22 @@ impl LinearRegression {
         let v = g.int(self.model.coef.ncols() as i64);
         put(g, "n_features_in_", v);
         let coef = if self.model.single_target {
-            npwrite::f64_array(g, &[self.model.coef.ncols()], self.model.coef.iter().copied().collect())
+            NdArray::from_f64(vec![self.model.coef.ncols()], self.model.coef.iter().copied().collect())?
         } else {
-            npwrite::f64_array(g, &[self.model.coef.nrows(), self.model.coef.ncols()], self.model.coef.iter().copied().collect())
+            NdArray::from_array(self.model.coef.as_standard_layout())
         };
+        let coef = coef.to_node(g)?;
         put(g, "coef_", coef);
         let v = g.int(self.rank as i64);
         put(g, "rank_", v);
-        let v = npwrite::f64_array(g, &[self.singular.len()], self.singular.to_vec());
+        let v = NdArray::from_f64_slice(&self.singular.to_vec()).to_node(g)?;
         put(g, "singular_", v);
         let intercept = if !self.fit_intercept {
             g.float(0.0)
         } else if self.model.single_target {
-            npwrite::f64_scalar(g, self.model.intercept.first().copied().unwrap_or(0.0))
+            NdArray::scalar_f64(self.model.intercept.first().copied().unwrap_or(0.0)).scalar_to_node(g)?
         } else {
-            npwrite::f64_array(g, &[self.model.intercept.len()], self.model.intercept.to_vec())
+            NdArray::from_f64_slice(&self.model.intercept.to_vec()).to_node(g)?
         };
         put(g, "intercept_", intercept);
         let v = g.str(SAVE_SKLEARN_VERSION);
@@ -373,18 +374,31 @@ impl LinearRegression {
         let state = g.dict(pairs);
         let mut obj = Object::new(ObjectKind::NewObj { cls, args });
         obj.state = Some(state);
-        g.object(obj)
+        Ok(g.object(obj))
     }
 
-    /// Writes the model as a pickle (protocol 4) that `pickle.load` and `joblib.load` accept.
+    /// The model as a plain pickle (protocol 4, numpy's own array form) that `pickle.load` and
+    /// every `joblib.load` accept.
     pub fn to_pickle_bytes(&self) -> Result<Vec<u8>> {
-        Ok(brine_pickle::to_vec(&self.to_graph(), &brine_pickle::WriteOptions::protocol(4))?)
+        Ok(brine_pickle::to_vec(&self.to_graph()?, &brine_pickle::WriteOptions::protocol(4))?)
     }
 
-    /// Saves the model to `path` (see [`LinearRegression::to_pickle_bytes`]).
+    /// The model in joblib's format (`joblib.dump(model, f)` with `options`).
+    pub fn to_joblib_bytes(&self, options: &brine_joblib::DumpOptions) -> Result<Vec<u8>> {
+        Ok(brine_joblib::to_vec(&self.to_graph()?, options)?)
+    }
+
+    /// Saves the model to `path` in joblib's format, as `joblib.dump(model, path)` writes it
+    /// (protocol 4, arrays inline with joblib >= 1.2's alignment); `joblib.load` returns a working
+    /// `sklearn.linear_model.LinearRegression`.
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
-        std::fs::write(path, self.to_pickle_bytes()?)?;
-        Ok(())
+        self.save_with(path, &brine_joblib::DumpOptions::default())
+    }
+
+    /// Saves the model to `path` in joblib's format with these options (compression, protocol,
+    /// alignment).
+    pub fn save_with(&self, path: impl AsRef<std::path::Path>, options: &brine_joblib::DumpOptions) -> Result<()> {
+        Ok(brine_joblib::dump(&self.to_graph()?, path, options)?)
     }
 }
 
