@@ -105,8 +105,13 @@ pub struct ReadOptions {
     /// on by default). See [`crate::compat::to_python3`].
     pub fix_imports: bool,
     /// Out-of-band buffers for protocol 5 `NEXT_BUFFER`, in order (CPython's `buffers`). Without
-    /// them, `NEXT_BUFFER` gives a [`crate::PickleBuffer`] without data.
+    /// them, `NEXT_BUFFER` is an error, as in CPython, unless [`ReadOptions::unresolved_buffers`]
+    /// is set. Supplied buffers are taken to be writable (like a `bytearray` or a numpy array):
+    /// they show as `bytearray(...)`, and `READONLY_BUFFER` makes a read-only view of them.
     pub buffers: Option<Vec<Bytes>>,
+    /// When no buffers are supplied, let `NEXT_BUFFER` give a [`crate::PickleBuffer`] without
+    /// data (its index only) instead of failing; for inspecting such pickles. Off by default.
+    pub unresolved_buffers: bool,
     /// Resource bounds.
     pub limits: Limits,
 }
@@ -117,6 +122,7 @@ impl Default for ReadOptions {
             py2_str: Py2Str::default(),
             fix_imports: true,
             buffers: None,
+            unresolved_buffers: false,
             limits: Limits::default(),
         }
     }
@@ -137,9 +143,34 @@ impl ReadOptions {
         self.fix_imports = fix_imports;
         self
     }
-    /// Supplies the out-of-band buffers for `NEXT_BUFFER`.
+    /// Supplies the out-of-band buffers for `NEXT_BUFFER` (CPython's `buffers` argument).
+    ///
+    /// ```
+    /// use brine_pickle::read::ReadOptions;
+    /// // NEXT_BUFFER, STOP at protocol 5.
+    /// let data = b"\x80\x05\x97.";
+    /// assert!(brine_pickle::from_slice(data).is_err());
+    /// let opts = ReadOptions::new().buffers(vec![bytes::Bytes::from_static(b"abc")]);
+    /// let g = brine_pickle::from_slice_with(data, opts)?;
+    /// assert_eq!(brine_pickle::repr::repr(&g, g.root().unwrap()), "bytearray(b'abc')");
+    /// # Ok::<(), brine_pickle::Error>(())
+    /// ```
     pub fn buffers(mut self, buffers: Vec<Bytes>) -> ReadOptions {
         self.buffers = Some(buffers);
+        self
+    }
+    /// Without supplied buffers, lets `NEXT_BUFFER` give a data-less [`crate::PickleBuffer`]
+    /// instead of an error (see [`ReadOptions::unresolved_buffers`](field@ReadOptions::unresolved_buffers)).
+    ///
+    /// ```
+    /// use brine_pickle::read::ReadOptions;
+    /// let opts = ReadOptions::new().allow_unresolved_buffers(true);
+    /// let g = brine_pickle::from_slice_with(b"\x80\x05\x97.", opts)?;
+    /// assert_eq!(brine_pickle::repr::repr(&g, g.root().unwrap()), "<out-of-band buffer 0>");
+    /// # Ok::<(), brine_pickle::Error>(())
+    /// ```
+    pub fn allow_unresolved_buffers(mut self, allow: bool) -> ReadOptions {
+        self.unresolved_buffers = allow;
         self
     }
     /// Sets the resource bounds.
@@ -362,8 +393,15 @@ impl Iterator for Reader<'_> {
 /// does).
 ///
 /// ```
-/// let g = brine_pickle::from_slice(b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x2a.").unwrap();
-/// assert_eq!(g.root_ref().unwrap().as_i64(), Some(42));
+/// // pickle.dumps('hello', protocol=4): a FRAME of 9 bytes.
+/// let data = b"\x80\x04\x95\x09\x00\x00\x00\x00\x00\x00\x00\x8c\x05hello\x94.";
+/// let g = brine_pickle::from_slice(data)?;
+/// assert_eq!(g.root_ref().and_then(|v| v.as_str()), Some("hello"));
+///
+/// // A frame announcing more bytes than present is an error, not a panic.
+/// let err = brine_pickle::from_slice(b"\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00K\x2a.");
+/// assert!(err.is_err());
+/// # Ok::<(), brine_pickle::Error>(())
 /// ```
 pub fn from_slice(data: &[u8]) -> Result<Graph> {
     Reader::new(data).read_pickle()

@@ -21,7 +21,7 @@
 //! | an object inside itself | `module.Class(...)` |
 //! | a persistent id | `persistent_load(id)` |
 //! | an extension code | `<extension 42>` |
-//! | an out-of-band buffer | `<out-of-band buffer 0>` (`<out-of-band buffer 0: b'...'>` when its data is known) |
+//! | an out-of-band buffer | `bytearray(b'...')` when its data was supplied (as CPython gives the supplied `bytearray` back), `<out-of-band buffer 0, read-only: b'...'>` for a read-only view of it, `<out-of-band buffer 0>` when its data is unknown |
 //!
 //! For example `collections.OrderedDict().update({'a': 1})`, or
 //! `sklearn.linear_model._base.LinearRegression().__setstate__({'fit_intercept': True, ...})`.
@@ -384,6 +384,13 @@ impl<'g> Printer<'g> {
                 let _ = write!(self.out, "<extension {code}>");
             }
             Node::Buffer(buf) => {
+                // A supplied buffer is writable, like the `bytearray` CPython gives back.
+                if let (Some(data), false) = (&buf.data, buf.readonly) {
+                    self.out.push_str("bytearray(");
+                    write_bytes(&mut self.out, data, true, room);
+                    self.out.push(')');
+                    return;
+                }
                 let _ = write!(self.out, "<out-of-band buffer {}", buf.index);
                 if buf.readonly {
                     self.out.push_str(", read-only");

@@ -18,7 +18,10 @@ struct Case {
 }
 
 fn case(expr: impl Into<String>, build: impl Fn(&mut Graph) -> NodeId + 'static) -> Case {
-    Case { expr: expr.into(), build: Box::new(build) }
+    Case {
+        expr: expr.into(),
+        build: Box::new(build),
+    }
 }
 
 fn ints(g: &mut Graph, items: impl IntoIterator<Item = i64>) -> Vec<NodeId> {
@@ -27,7 +30,9 @@ fn ints(g: &mut Graph, items: impl IntoIterator<Item = i64>) -> Vec<NodeId> {
 
 /// Checks every case at every protocol; reports all mismatches at once.
 fn check(cases: Vec<Case>) {
-    let Some(py) = brine_testkit::python() else { return };
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let exprs: Vec<&str> = cases.iter().map(|c| c.expr.as_str()).collect();
     let want = common::cpython_dumps(&py, &exprs);
     let mut failures = Vec::new();
@@ -47,7 +52,12 @@ fn check(cases: Vec<Case>) {
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -102,7 +112,10 @@ fn atoms() {
         ("-2**2047".into(), -(BigInt::one() << 2047u32)),
         ("2**2048".into(), BigInt::one() << 2048u32),
         ("-2**2048".into(), -(BigInt::one() << 2048u32)),
-        ("(1<<100000)-12345".into(), (BigInt::one() << 100000u32) - 12345),
+        (
+            "(1<<100000)-12345".into(),
+            (BigInt::one() << 100000u32) - 12345,
+        ),
         ("-(1<<100000)+1".into(), -(BigInt::one() << 100000u32) + 1),
     ];
     for (expr, v) in big {
@@ -133,7 +146,9 @@ fn atoms() {
         cases.push(case(expr, move |g| g.float(v)));
     }
     cases.push(case("1+2j", |g| g.complex(1.0, 2.0)));
-    cases.push(case("complex(-0.0, float('inf'))", |g| g.complex(-0.0, f64::INFINITY)));
+    cases.push(case("complex(-0.0, float('inf'))", |g| {
+        g.complex(-0.0, f64::INFINITY)
+    }));
     cases.push(case("[1j, 1j]", |g| {
         let c = g.complex(0.0, 1.0);
         g.list(vec![c, c])
@@ -161,7 +176,11 @@ fn random_floats_repr() {
     }
     let expr = format!(
         "[{}]",
-        values.iter().map(|v| format!("float.fromhex('{}')", hexfloat(*v))).collect::<Vec<_>>().join(", ")
+        values
+            .iter()
+            .map(|v| format!("float.fromhex('{}')", hexfloat(*v)))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let values2 = values.clone();
     check(vec![case(expr, move |g| {
@@ -190,8 +209,14 @@ fn strings() {
         ("'a'".into(), "a".into()),
         ("'abc'".into(), "abc".into()),
         ("'\\xe9'".into(), "\u{e9}".into()),
-        ("'\\n\\\\\\r\\t\\x00\\x1a end'".into(), "\n\\\r\t\0\x1a end".into()),
-        ("'\\u20ac \\u0100 \\uffff'".into(), "\u{20ac} \u{100} \u{ffff}".into()),
+        (
+            "'\\n\\\\\\r\\t\\x00\\x1a end'".into(),
+            "\n\\\r\t\0\x1a end".into(),
+        ),
+        (
+            "'\\u20ac \\u0100 \\uffff'".into(),
+            "\u{20ac} \u{100} \u{ffff}".into(),
+        ),
         ("'\\U0001f600 x'".into(), "\u{1f600} x".into()),
         ("'x'*255".into(), "x".repeat(255)),
         ("'x'*256".into(), "x".repeat(256)),
@@ -205,24 +230,29 @@ fn strings() {
         cases.push(case(expr, move |g| g.str(&s)));
     }
     cases.push(case("'\\ud800'", |g| {
-        g.push(brine_pickle::Node::Str(brine_pickle::PyStr::from_code_points([0xD800]).unwrap()))
+        g.push(brine_pickle::Node::Str(
+            brine_pickle::PyStr::from_code_points([0xD800]).unwrap(),
+        ))
     }));
     cases.push(case("'a\\udfff\\ud800b'", |g| {
         let s = brine_pickle::PyStr::from_code_points([0x61, 0xDFFF, 0xD800, 0x62]).unwrap();
         g.push(brine_pickle::Node::Str(s))
     }));
     // One-character strings are one object in CPython, whoever made them.
-    cases.push(case("['a', 'a', '', '', '\\xe9', '\\xe9', 'ab', 'ab']", |g| {
-        let items: Vec<NodeId> = ["a", "a", "", "", "\u{e9}", "\u{e9}"]
-            .iter()
-            .map(|s| g.str(s))
-            .collect();
-        let ab = g.str("ab");
-        let mut items = items;
-        items.push(ab);
-        items.push(ab);
-        g.list(items)
-    }));
+    cases.push(case(
+        "['a', 'a', '', '', '\\xe9', '\\xe9', 'ab', 'ab']",
+        |g| {
+            let items: Vec<NodeId> = ["a", "a", "", "", "\u{e9}", "\u{e9}"]
+                .iter()
+                .map(|s| g.str(s))
+                .collect();
+            let ab = g.str("ab");
+            let mut items = items;
+            items.push(ab);
+            items.push(ab);
+            g.list(items)
+        },
+    ));
     // Framing: a big str after small items ends the frame and is written outside frames.
     cases.push(case("[1, 'x'*70000, 2, 'y'*100000, 'z']", |g| {
         let a = g.int(1);
@@ -255,16 +285,19 @@ fn bytes_and_bytearray() {
             g.push(brine_pickle::Node::ByteArray(d2.clone()))
         }));
     }
-    cases.push(case("[b'ab', b'ab', b'cd', 'latin1', b'a', 'a', bytearray(b'a'), b'']", |g| {
-        let ab = g.bytes(b"ab");
-        let cd = g.bytes(b"cd");
-        let latin1 = g.str("latin1");
-        let a = g.bytes(b"a");
-        let sa = g.str("a");
-        let ba = g.push(brine_pickle::Node::ByteArray(b"a".to_vec()));
-        let e = g.bytes(b"");
-        g.list(vec![ab, ab, cd, latin1, a, sa, ba, e])
-    }));
+    cases.push(case(
+        "[b'ab', b'ab', b'cd', 'latin1', b'a', 'a', bytearray(b'a'), b'']",
+        |g| {
+            let ab = g.bytes(b"ab");
+            let cd = g.bytes(b"cd");
+            let latin1 = g.str("latin1");
+            let a = g.bytes(b"a");
+            let sa = g.str("a");
+            let ba = g.push(brine_pickle::Node::ByteArray(b"a".to_vec()));
+            let e = g.bytes(b"");
+            g.list(vec![ab, ab, cd, latin1, a, sa, ba, e])
+        },
+    ));
     check(cases);
 }
 
@@ -390,11 +423,14 @@ fn globals() {
             let len2 = g.global("builtins", "len");
             g.list(vec![len, set, fs, range, len2])
         }),
-        case("[collections.OrderedDict, pickle.Pickler, collections.OrderedDict]", |g| {
-            let od = g.global("collections", "OrderedDict");
-            let p = g.global("_pickle", "Pickler");
-            g.list(vec![od, p, od])
-        }),
+        case(
+            "[collections.OrderedDict, pickle.Pickler, collections.OrderedDict]",
+            |g| {
+                let od = g.global("collections", "OrderedDict");
+                let p = g.global("_pickle", "Pickler");
+                g.list(vec![od, p, od])
+            },
+        ),
         case("Outer.Inner", |g| g.global("write_cases", "Outer.Inner")),
         case("[Outer, Outer.Inner, Outer]", |g| {
             let o = g.global("write_cases", "Outer");

@@ -123,9 +123,10 @@ mod tests {
             m.put(i, a);
         }
         assert_eq!(m.get(3000), Some(b));
-        assert_eq!(m.len(), 3001);
+        // Distinct indexes: 0, 1..=3000 and 0xffffffff.
+        assert_eq!(m.len(), 3002);
         m.put(3000, a);
-        assert_eq!(m.len(), 3001);
+        assert_eq!(m.len(), 3002);
         assert_eq!(m.get(3000), Some(a));
     }
 }

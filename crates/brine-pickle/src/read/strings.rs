@@ -166,18 +166,22 @@ mod tests {
         assert_eq!(decode_string_literal(b"\"\""), Ok(vec![]));
         assert_eq!(decode_string_literal(b"'\\n'"), Ok(b"\n".to_vec()));
         assert_eq!(decode_string_literal(b"\"\\n\""), Ok(b"\n".to_vec()));
-        // test_badly_quoted_string
+        // test_badly_quoted_string (CPython 3.11's list, plus a few more)
         for bad in [
             &b"'"[..],
             b"\"",
+            b"' ",
+            b"\" ",
+            b"'\"",
+            b"\"'",
+            b"' ' ",
+            b"\" \" ",
+            b" ''",
+            b" \"\"",
+            b" ",
             b"'abc",
             b"abc'",
-            b"\"abc",
-            b"abc\"",
             b"'abc\"",
-            b"\"abc'",
-            b"' '' '",
-            b"\" \"\" \"",
             b" 'abc'",
             b"'abc' ",
             b"",
@@ -191,6 +195,8 @@ mod tests {
             Ok(b"AA\\q\x00".to_vec())
         );
         assert!(decode_string_literal(b"'\\x4'").is_err());
+        // Quotes inside are plain characters: CPython loads S' '' ' as b" '' ".
+        assert_eq!(decode_string_literal(b"' '' '"), Ok(b" '' ".to_vec()));
     }
 
     #[test]

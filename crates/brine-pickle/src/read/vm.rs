@@ -609,13 +609,17 @@ impl<'d, 'o> Vm<'d, 'o> {
 
     fn next_buffer(&mut self) -> Result<()> {
         let index = self.buffers_used;
-        let data = match &self.opts.buffers {
-            Some(bufs) => match bufs.get(index) {
-                Some(b) => Some(b.clone()),
-                None => return Err(self.err(invalid("not enough out-of-band buffers"))),
-            },
-            None => None,
-        };
+        let data =
+            match &self.opts.buffers {
+                Some(bufs) => match bufs.get(index) {
+                    Some(b) => Some(b.clone()),
+                    None => return Err(self.err(invalid("not enough out-of-band buffers"))),
+                },
+                None if self.opts.unresolved_buffers => None,
+                None => return Err(self.err(invalid(
+                    "pickle stream refers to out-of-band data but no *buffers* argument was given",
+                ))),
+            };
         self.buffers_used += 1;
         self.push_new(Node::Buffer(Box::new(PickleBuffer {
             index,

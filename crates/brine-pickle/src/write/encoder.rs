@@ -706,8 +706,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     ));
                 }
                 match &buf.data {
+                    // A read-only view of a supplied (writable) buffer: the bytearray, then
+                    // READONLY_BUFFER, which CPython loads as the same read-only memoryview.
                     Some(data) if buf.readonly => {
-                        self.bytes_data(data)?;
+                        self.bytearray_data(data)?;
+                        self.out.op(Opcode::ReadonlyBuffer);
                         self.put_node(id).map(drop)
                     }
                     Some(data) => {
