@@ -178,8 +178,14 @@ fn field_str(f: &Field) -> String {
             crate::dtype::py_tuple_repr(shape)
         ),
         DTypeKind::Structured { .. } => format!("({}, {})", py_str_repr(&f.name), struct_str(&f.dtype)),
-        _ => format!("({}, {})", py_str_repr(&f.name), py_str_repr(&f.dtype.descr())),
+        _ => format!("({}, {})", py_str_repr(&f.name), py_str_repr(&short_descr(&f.dtype))),
     }
+}
+
+/// numpy's short construction form of a field's dtype: `'<i4'`, but `'u1'`, `'S3'` without `|`.
+fn short_descr(d: &DType) -> String {
+    let s = d.descr();
+    s.strip_prefix('|').map(str::to_string).unwrap_or(s)
 }
 
 // --- layout ------------------------------------------------------------------------------------
@@ -353,10 +359,12 @@ enum Formatter {
     Complex(FloatFormat, FloatFormat),
     Str,
     Bytes,
-    DateTime(TimeUnit),
+    DateTime { unit: TimeUnit, width: usize },
     TimeDelta { width: usize },
     Object,
     Struct(Vec<(Field, Formatter)>),
+    /// A sub-array field of a struct: the element formatter and the sub-array's shape.
+    SubArray { shape: Vec<usize>, inner: Box<Formatter> },
     Void,
 }
 
@@ -421,7 +429,14 @@ impl Formatter {
             }
             DTypeKind::Unicode(_) => Formatter::Str,
             DTypeKind::Bytes(_) => Formatter::Bytes,
-            DTypeKind::DateTime64(u) => Formatter::DateTime(*u),
+            DTypeKind::DateTime64(u) => Formatter::DateTime {
+                unit: *u,
+                width: positions
+                    .iter()
+                    .map(|&p| datetime_word(d, elem(a, p), *u).len())
+                    .max()
+                    .unwrap_or(0),
+            },
             DTypeKind::TimeDelta64(_) => Formatter::TimeDelta {
                 width: positions
                     .iter()
@@ -437,6 +452,17 @@ impl Formatter {
                         let col = a.field(&f.name).ok();
                         let fmt = match &col {
                             Some(c) if c.shape == a.shape => Formatter::new(c, graph, positions, zero_d),
+                            Some(c) if c.shape.starts_with(&a.shape) && !c.fortran_order => {
+                                let block: usize = c.shape[a.shape.len()..].iter().product();
+                                let all: Vec<usize> = positions
+                                    .iter()
+                                    .flat_map(|&p| (0..block).map(move |k| p * block + k))
+                                    .collect();
+                                Formatter::SubArray {
+                                    shape: c.shape[a.shape.len()..].to_vec(),
+                                    inner: Box::new(Formatter::new(c, graph, &all, false)),
+                                }
+                            }
                             _ => Formatter::Void,
                         };
                         (f.clone(), fmt)
@@ -469,9 +495,8 @@ impl Formatter {
             }
             Formatter::Str => py_str_repr(&element_unicode(elem(a, pos), d.byte_order)),
             Formatter::Bytes => py_bytes_repr(&element_bytes(elem(a, pos))),
-            Formatter::DateTime(u) => {
-                let v = element_i64(d, elem(a, pos)).unwrap_or(i64::MIN);
-                format!("'{}'", datetime_text(v, *u))
+            Formatter::DateTime { unit, width } => {
+                format!("{:>width$}", datetime_word(d, elem(a, pos), *unit))
             }
             Formatter::TimeDelta { width } => {
                 format!("{:>width$}", timedelta_text(d, elem(a, pos)))
@@ -485,6 +510,7 @@ impl Formatter {
                     .iter()
                     .map(|(f, fmt)| match a.field(&f.name) {
                         Ok(col) if col.shape == a.shape => fmt.format(&col, graph, pos),
+                        Ok(col) => fmt.format(&col, graph, pos),
                         _ => {
                             let size = f.dtype.itemsize();
                             let rec = elem(a, pos);
@@ -499,14 +525,84 @@ impl Formatter {
                     format!("({})", parts.join(", "))
                 }
             }
+            Formatter::SubArray { shape, inner } => {
+                let block: usize = shape.iter().product();
+                let mut next = pos.saturating_mul(block);
+                nested_list(shape, &mut || {
+                    let w = inner.format(a, graph, next);
+                    next += 1;
+                    w
+                })
+            }
             Formatter::Void => py_bytes_repr(elem(a, pos)),
         }
     }
 }
 
+/// Python's `repr()` of `.item()` of one element of dtype `d` held in `b` (tuples for structs,
+/// lists for sub-arrays).
+fn item_repr(d: &DType, b: &[u8]) -> String {
+    match &d.kind {
+        DTypeKind::Bool => if b.first().is_some_and(|&x| x != 0) { "True" } else { "False" }.into(),
+        DTypeKind::Int { .. } | DTypeKind::UInt { .. } => int_text(d, b),
+        DTypeKind::Float { .. } => py_float_repr(float_of(d, b)),
+        DTypeKind::Complex { .. } => {
+            let (re, im) = complex_parts(d, b);
+            let c = |x: f64| {
+                let t = py_float_repr(x);
+                t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+            };
+            let sign = if im.is_nan() || im.is_sign_positive() { "+" } else { "" };
+            format!("({}{sign}{}j)", c(re), c(im))
+        }
+        DTypeKind::Bytes(_) => py_bytes_repr(&element_bytes(b)),
+        DTypeKind::Unicode(_) => py_str_repr(&element_unicode(b, d.byte_order)),
+        DTypeKind::Structured { fields, .. } => {
+            let parts: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let end = f.offset.saturating_add(f.dtype.itemsize());
+                    item_repr(&f.dtype, b.get(f.offset..end).unwrap_or(&[]))
+                })
+                .collect();
+            if parts.len() == 1 {
+                format!("({},)", parts.join(""))
+            } else {
+                format!("({})", parts.join(", "))
+            }
+        }
+        DTypeKind::SubArray { base, shape } => {
+            let size = base.itemsize();
+            let mut k = 0usize;
+            nested_list(shape, &mut || {
+                let start = k.saturating_mul(size);
+                k += 1;
+                item_repr(base, b.get(start..start.saturating_add(size)).unwrap_or(&[]))
+            })
+        }
+        _ => py_bytes_repr(b),
+    }
+}
+
+/// `[w, w, ...]` nested along `shape`, taking words in C order (numpy's sub-array field form).
+fn nested_list(shape: &[usize], word: &mut dyn FnMut() -> String) -> String {
+    match shape.split_first() {
+        None => word(),
+        Some((&n, rest)) => {
+            let items: Vec<String> = (0..n).map(|_| nested_list(rest, word)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+fn datetime_word(d: &DType, b: &[u8], unit: TimeUnit) -> String {
+    let v = element_i64(d, b).unwrap_or(i64::MIN);
+    format!("'{}'", datetime_text(v, unit))
+}
+
 fn timedelta_text(d: &DType, b: &[u8]) -> String {
     match element_i64(d, b) {
-        Some(i64::MIN) | None => "NaT".into(),
+        Some(i64::MIN) | None => "'NaT'".into(),
         Some(v) => v.to_string(),
     }
 }
@@ -540,13 +636,19 @@ pub fn py_bytes_repr(b: &[u8]) -> String {
 
 /// Python's `repr()` of a float.
 pub fn py_float_repr(x: f64) -> String {
+    float_repr_sized(x, 8)
+}
+
+/// numpy's scalar repr of a float of `bytes` bytes: Python's `repr()` rules with the shortest
+/// digits that read back as the same `float16`/`float32`/`float64`.
+fn float_repr_sized(x: f64, bytes: usize) -> String {
     if x.is_nan() {
         return "nan".into();
     }
     if x.is_infinite() {
         return if x < 0.0 { "-inf".into() } else { "inf".into() };
     }
-    let (digits, exp) = shortest_digits(x, 8);
+    let (digits, exp) = shortest_digits(x, bytes);
     let neg = if x.is_sign_negative() { "-" } else { "" };
     if (-4..16).contains(&exp) {
         let s = positional_from_digits(&digits, exp);
@@ -639,13 +741,40 @@ pub fn scalar_repr(a: &NdArray, graph: &Graph) -> String {
         }
         DTypeKind::Unicode(_) => format!("np.str_({body})"),
         DTypeKind::Bytes(_) => format!("np.bytes_({body})"),
-        DTypeKind::Float { .. } => {
+        DTypeKind::Float { bytes } => {
             let v = a.to_f64().ok().and_then(|x| x.iter().next().copied()).unwrap_or(f64::NAN);
-            format!("np.{}({})", dtype_name(&a.dtype), py_float_repr(v))
+            format!("np.{}({})", dtype_name(&a.dtype), float_repr_sized(v, *bytes))
+        }
+        DTypeKind::Complex { bytes } => {
+            let (re, im) = complex_parts(&a.dtype, elem(a, 0));
+            let half = bytes / 2;
+            let r = |x: f64| {
+                let t = float_repr_sized(x, half);
+                t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+            };
+            let imag = if im.is_nan() || im.is_sign_positive() {
+                format!("+{}j", r(im))
+            } else {
+                format!("{}j", r(im))
+            };
+            let text = if re == 0.0 && re.is_sign_positive() {
+                format!("{}j", r(im))
+            } else {
+                format!("{}{imag}", r(re))
+            };
+            format!("np.{}({text})", dtype_name(&a.dtype))
+        }
+        DTypeKind::TimeDelta64(u) if *u != TimeUnit::Generic => {
+            format!("np.timedelta64({},'{}')", body.trim().trim_matches('\''), u.code())
         }
         DTypeKind::DateTime64(_) | DTypeKind::TimeDelta64(_) => {
             format!("np.{}({body})", dtype_name(&a.dtype).split('[').next().unwrap_or(""))
         }
+        DTypeKind::Structured { .. } => format!(
+            "np.void({}, dtype={})",
+            item_repr(&a.dtype, elem(a, 0)),
+            dtype_short_repr(&a.dtype)
+        ),
         _ => format!("np.{}({body})", dtype_name(&a.dtype)),
     }
 }
