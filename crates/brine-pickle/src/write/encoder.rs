@@ -7,8 +7,10 @@
 //!
 //! The memo is keyed by node identity (a `Vec` indexed by node), exactly like CPython's `id()`
 //! memo. A few values are one object in CPython whatever the program did, and share a memo entry
-//! here by content: `''` and one-character Latin-1 strings, `b''` and one-byte bytes, module
-//! names of globals (interned), the `'latin1'` of `_codecs.encode`, and globals themselves.
+//! here by content: `''` and one-character Latin-1 strings, `b''` (and the one-byte bytes the
+//! pickler's own reductions make), module
+//! names of globals (interned), `'latin1'` (interned: the argument of `_codecs.encode` and any
+//! `str` node `'latin1'`), and globals themselves.
 
 use std::collections::HashMap;
 
@@ -24,6 +26,55 @@ use super::scalars::{
 use super::{WriteContext, WriteHook};
 
 const BATCHSIZE: usize = 1000;
+
+/// The functions of CPython 3.11's `builtins` module (sorted): their `__module__` is a different
+/// `'builtins'` object from the one of the builtin types, so the pickler memoizes it separately.
+const BUILTIN_FUNCTIONS: [&str; 44] = [
+    "__build_class__",
+    "__import__",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "breakpoint",
+    "callable",
+    "chr",
+    "compile",
+    "delattr",
+    "dir",
+    "divmod",
+    "eval",
+    "exec",
+    "format",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "hex",
+    "id",
+    "input",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "locals",
+    "max",
+    "min",
+    "next",
+    "oct",
+    "ord",
+    "pow",
+    "print",
+    "repr",
+    "round",
+    "setattr",
+    "sorted",
+    "sum",
+    "vars",
+];
 const NOT_MEMOIZED: u32 = u32::MAX;
 
 /// Globals the pickler names on its own (reductions of builtins at low protocols).
@@ -168,6 +219,18 @@ fn str_singleton(bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// The key of a `bytes` node CPython keeps as one object: only `b''` (256). A one-byte `bytes` is
+/// a singleton only when CPython made it from a C buffer (`bytes(bytearray)` in a reduction, see
+/// [`bytes_singleton`]); one that `BINBYTES` loaded, or a literal, is an object of its own.
+fn node_bytes_singleton(bytes: &[u8]) -> Option<usize> {
+    match bytes {
+        [] => Some(256),
+        _ => None,
+    }
+}
+
+/// The key of a `bytes` CPython's reductions create (`PyBytes_FromStringAndSize`): `b''` (256) or
+/// the cached one-byte object.
 fn bytes_singleton(bytes: &[u8]) -> Option<usize> {
     match bytes {
         [] => Some(256),
@@ -296,10 +359,12 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             Node::Str(s) => {
                 if let Some(k) = str_singleton(s.as_bytes()) {
                     self.str1[k] = idx;
+                } else if s.as_bytes() == b"latin1" && self.latin1 == NOT_MEMOIZED {
+                    self.latin1 = idx;
                 }
             }
             Node::Bytes(b) => {
-                if let Some(k) = bytes_singleton(b) {
+                if let Some(k) = node_bytes_singleton(b) {
                     self.bytes1[k] = idx;
                 }
             }
@@ -563,11 +628,20 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                         return Ok(());
                     }
                 }
+                // `'latin1'` is an interned identifier, the very object `_codecs.encode`
+                // reductions of bytes use.
+                if bytes == b"latin1" && self.latin1 != NOT_MEMOIZED {
+                    if let Some(slot) = self.memo.get_mut(id.index()) {
+                        *slot = self.latin1;
+                    }
+                    self.get(self.latin1);
+                    return Ok(());
+                }
                 self.write_str(bytes, || s.code_points())?;
                 self.put_node(id).map(drop)
             }
             Node::Bytes(b) => {
-                if let Some(k) = bytes_singleton(b) {
+                if let Some(k) = node_bytes_singleton(b) {
                     let shared = self.bytes1[k];
                     if shared != NOT_MEMOIZED {
                         if let Some(slot) = self.memo.get_mut(id.index()) {
@@ -1046,13 +1120,21 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             return Err(unpicklable("a global with an empty module or name"));
         }
         if self.proto >= 4 {
-            // The module name is one interned str shared by every global of the module.
-            if let Some(&idx) = self.modules.get(module) {
+            // The module name is one str object shared by every global of the module, except in
+            // `builtins`, where the functions' `__module__` (the module's `__name__`) and the
+            // types' (CPython's interned `'builtins'`) are two different objects.
+            let key: &str =
+                if module == "builtins" && BUILTIN_FUNCTIONS.binary_search(&name).is_ok() {
+                    "builtins\0functions"
+                } else {
+                    module
+                };
+            if let Some(&idx) = self.modules.get(key) {
                 self.get(idx);
             } else {
                 self.write_str(module.as_bytes(), || module.chars().map(u32::from))?;
                 let idx = self.put()?;
-                self.modules.insert(module.into(), idx);
+                self.modules.insert(key.into(), idx);
             }
             self.out.boundary()?;
             self.write_str(name.as_bytes(), || name.chars().map(u32::from))?;

@@ -46,69 +46,11 @@ pub(crate) fn long_bytes_big(v: &BigInt) -> Vec<u8> {
     v.to_signed_bytes_le()
 }
 
-/// Python's `repr(float)`: the shortest digits that round-trip, in fixed notation when the
-/// decimal exponent is in `[-4, 16)`, else as `d.ddde+XX`; `inf`, `-inf`, `nan`.
+/// Python's `repr(float)`, as protocol 0's `FLOAT` writes it: the same text as
+/// [`crate::repr::float_repr`] (shortest round-tripping digits, the nearest when several are
+/// that short; fixed notation for a decimal exponent in `[-4, 16)`; `inf`, `-inf`, `nan`).
 pub(crate) fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0.0".into()
-        } else {
-            "0.0".into()
-        };
-    }
-    // Rust's `{:e}` gives the shortest round-tripping digits, as Python's repr does.
-    let sci = format!("{:e}", x.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let ndigits = digits.len() as i32;
-    let decpt = exp + 1;
-    let mut out = String::with_capacity(digits.len() + 8);
-    if x < 0.0 {
-        out.push('-');
-    }
-    if decpt > -4 && decpt <= 16 {
-        if decpt <= 0 {
-            out.push_str("0.");
-            for _ in 0..-decpt {
-                out.push('0');
-            }
-            out.push_str(&digits);
-        } else if decpt >= ndigits {
-            out.push_str(&digits);
-            for _ in 0..decpt - ndigits {
-                out.push('0');
-            }
-            out.push_str(".0");
-        } else {
-            let (a, b) = digits.split_at(decpt as usize);
-            out.push_str(a);
-            out.push('.');
-            out.push_str(b);
-        }
-    } else {
-        let (first, rest) = digits.split_at(1);
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        let e = decpt - 1;
-        out.push('e');
-        out.push(if e < 0 { '-' } else { '+' });
-        let abs = e.unsigned_abs();
-        if abs < 10 {
-            out.push('0');
-        }
-        out.push_str(&abs.to_string());
-    }
-    out
+    crate::repr::float_repr(x)
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -159,6 +101,8 @@ mod tests {
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
             (12345.678, "12345.678"),
+            // Two 16-digit strings round-trip; Python takes the nearer one.
+            (149636667324797.2, "149636667324797.2"),
         ];
         for (x, want) in cases {
             assert_eq!(float_repr(x), want, "{x:e}");
