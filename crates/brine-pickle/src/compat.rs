@@ -44,8 +44,14 @@ pub fn is_python2_name(module: &str, name: &str) -> bool {
         || lookup_module(IMPORT_MAPPING, module).is_some()
 }
 
+/// A `(module, name)` global.
+type Name = (&'static str, &'static str);
+
+/// One mapping entry: a global and the name it maps to.
+type NamePair = (Name, Name);
+
 fn map<'a>(
-    names: &'static [((&'static str, &'static str), (&'static str, &'static str))],
+    names: &'static [NamePair],
     modules: &'static [(&'static str, &'static str)],
     module: &'a str,
     name: &'a str,
@@ -61,7 +67,7 @@ fn map<'a>(
 
 #[inline]
 fn lookup_pair(
-    table: &'static [((&'static str, &'static str), (&'static str, &'static str))],
+    table: &'static [NamePair],
     module: &str,
     name: &str,
 ) -> Option<(&'static str, &'static str)> {
@@ -87,7 +93,7 @@ fn lookup_module(
 // The tables below are generated from CPython 3.11's `_compat_pickle` (sorted for binary search).
 
 /// `_compat_pickle.NAME_MAPPING`: Python 2 `(module, name)` to Python 3, sorted by key.
-static NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+static NAME_MAPPING: &[NamePair] = &[
     (
         ("UserDict", "IterableUserDict"),
         ("collections", "UserDict"),
@@ -346,7 +352,7 @@ static IMPORT_MAPPING: &[(&str, &str)] = &[
 ];
 
 /// `_compat_pickle.REVERSE_NAME_MAPPING`: Python 3 `(module, name)` to Python 2, sorted by key.
-static REVERSE_NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+static REVERSE_NAME_MAPPING: &[NamePair] = &[
     (("_functools", "reduce"), ("__builtin__", "reduce")),
     (("_socket", "socket"), ("socket", "_socketobject")),
     (

@@ -317,12 +317,8 @@ impl<'a> Reader<'a> {
     where
         'a: 'b,
     {
-        let source = match self.source {
-            Source::Slice(s) => Source::Slice(s),
-            Source::Shared(b) => Source::Shared(b),
-        };
         Reader {
-            source,
+            source: self.source,
             pos: self.pos,
             options: self.options,
             hook: Some(hook),

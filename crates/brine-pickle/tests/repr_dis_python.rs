@@ -1,5 +1,7 @@
 //! `repr()` text and `pickletools.dis` listings compared with the pinned CPython.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::Path;
 
 use brine_pickle::dis::{dis, DisOptions};

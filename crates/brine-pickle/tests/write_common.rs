@@ -49,7 +49,7 @@ pub fn cpython_dumps(python: &Path, exprs: &[&str]) -> Vec<Vec<Vec<u8>>> {
     assert_eq!(lines.len(), exprs.len());
     lines
         .iter()
-        .map(|l| l.split(' ').map(|h| unhex(h)).collect())
+        .map(|l| l.split(' ').map(unhex).collect())
         .collect()
 }
 
