@@ -124,7 +124,9 @@ fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
         .copied()
         .filter(|&id| is_wrapped_array(src, id))
         .collect();
-    let nested_protocol = if options.protocol >= 5 { 5 } else { 2 };
+    // joblib >= 1.5 pickles object arrays at protocol 5 (1.4 and older: 2). Protocol 5 needs
+    // Python 3.8, as every joblib writing protocol 4 does; older outer protocols keep 2.
+    let nested_protocol = if options.protocol >= 4 { 5 } else { 2 };
     let mut payloads = HashMap::new();
     let mut total = 0u64;
     // Shared pieces of every wrapper.
@@ -164,7 +166,12 @@ fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
         let dims = array.shape.iter().map(|&d| graph.int(d as i64)).collect();
         let shape = graph.tuple(dims);
         let fortran = writes_fortran(&array);
-        let dtype = array.dtype.to_node(&mut graph);
+        // Keep the array's own dtype node, so arrays sharing a dtype object share it in the file
+        // (memoized, as Python's pickler does for numpy's dtype singletons).
+        let dtype = match brine_numpy::pickle::dtype_node(src, id) {
+            Some(d) if brine_numpy::DType::from_node(src, d).is_ok_and(|t| t == array.dtype) => d,
+            _ => array.dtype.to_node(&mut graph),
+        };
         let has_object = array.dtype.has_object();
         let allow_mmap = graph.bool(!has_object);
         let mut pairs = vec![

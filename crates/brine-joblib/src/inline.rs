@@ -152,7 +152,7 @@ fn nbytes(dtype: &DType, shape: &[usize]) -> Result<usize, JoblibError> {
 /// A `NumpyArrayWrapper`: padding (joblib >= 1.2) then the raw bytes, or a nested pickle for object
 /// dtypes.
 fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibError> {
-    let (shape, fortran, dtype, aligned) = {
+    let (shape, fortran, dtype, dtype_id, aligned) = {
         let graph = cx.graph();
         let state = state_of(graph, obj)?;
         let shape = parse_shape(state.get("shape").ok_or_else(|| wrapper_err("no shape"))?)?;
@@ -167,7 +167,7 @@ fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibEr
         let aligned = state
             .get("numpy_array_alignment_bytes")
             .is_some_and(|v| !v.is_none());
-        (shape, fortran, dtype, aligned)
+        (shape, fortran, dtype, dtype_id, aligned)
     };
     if dtype.has_object() {
         // A complete, separate pickle of the array (standard numpy form) follows.
@@ -194,8 +194,9 @@ fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibEr
     let data = cx.read_raw(n)?;
     let array = NdArray::new(dtype, shape, fortran, ArrayData::Raw(data))
         .map_err(|e| wrapper_err(e.to_string()))?;
+    // The array keeps the wrapper's dtype node: arrays that shared one dtype object still do.
     array
-        .to_node(cx.graph())
+        .to_node_with_dtype(cx.graph(), dtype_id)
         .map_err(|e| wrapper_err(e.to_string()))
 }
 

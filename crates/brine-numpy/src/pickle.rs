@@ -61,6 +61,24 @@ pub fn array_form(graph: &Graph, id: NodeId) -> Option<ArrayForm> {
     }
 }
 
+/// The `numpy.dtype` node a pickled array or scalar refers to (the `BUILD` state's dtype of
+/// `_reconstruct`, the dtype argument of `_frombuffer` or `scalar`), if `id` is one and has it.
+pub fn dtype_node(graph: &Graph, id: NodeId) -> Option<NodeId> {
+    let form = array_form(graph, id)?;
+    let v = graph.value(id);
+    let found = match form {
+        ArrayForm::Reconstruct => {
+            let state = v.state()?;
+            // (version, shape, dtype, is_fortran, data), or the old 4-tuple without version.
+            let n = state.as_list()?.len();
+            state.item(if n == 4 { 1 } else { 2 })?
+        }
+        ArrayForm::FromBuffer => v.args()?.item(1)?,
+        ArrayForm::Scalar => v.args()?.item(0)?,
+    };
+    crate::dtype::is_dtype(graph, found.id()).then(|| found.id())
+}
+
 /// `true` if `id` is a pickled numpy array or numpy scalar that [`array_from_node`] interprets.
 pub fn is_array(graph: &Graph, id: NodeId) -> bool {
     array_form(graph, id).is_some()
@@ -262,6 +280,17 @@ impl NdArray {
     /// assert_eq!(array_from_node(&g, id).unwrap(), a);
     /// ```
     pub fn to_node(&self, graph: &mut Graph) -> Result<NodeId> {
+        self.to_node_sharing(graph, None)
+    }
+
+    /// [`NdArray::to_node`] with an existing `numpy.dtype` node of `graph` as the array's dtype, so
+    /// that arrays sharing one dtype object keep sharing it when written (the pickle memoizes it,
+    /// as Python does). The caller vouches that `dtype` describes [`NdArray::dtype`].
+    pub fn to_node_with_dtype(&self, graph: &mut Graph, dtype: NodeId) -> Result<NodeId> {
+        self.to_node_sharing(graph, Some(dtype))
+    }
+
+    fn to_node_sharing(&self, graph: &mut Graph, dtype: Option<NodeId>) -> Result<NodeId> {
         self.validate()?;
         let callable = graph.global(MULTIARRAY_MODULE, "_reconstruct");
         let cls = graph.global("numpy", "ndarray");
@@ -272,7 +301,10 @@ impl NdArray {
         let version = graph.int(1);
         let dims: Vec<NodeId> = self.shape.iter().map(|&d| graph.int(d as i64)).collect();
         let shape = graph.tuple(dims);
-        let dtype = self.dtype.to_node(graph);
+        let dtype = match dtype {
+            Some(id) => id,
+            None => self.dtype.to_node(graph),
+        };
         let fortran = graph.bool(self.writes_fortran());
         let data = match &self.data {
             ArrayData::Raw(bytes) => graph.push(Node::Bytes(bytes.clone())),
