@@ -151,7 +151,7 @@ impl ReadOptions {
     /// let data = b"\x80\x05\x97.";
     /// assert!(brine_pickle::from_slice(data).is_err());
     /// let opts = ReadOptions::new().buffers(vec![bytes::Bytes::from_static(b"abc")]);
-    /// let g = brine_pickle::from_slice_with(data, opts)?;
+    /// let g = brine_pickle::read::from_slice_with(data, opts)?;
     /// assert_eq!(brine_pickle::repr::repr(&g, g.root().unwrap()), "bytearray(b'abc')");
     /// # Ok::<(), brine_pickle::Error>(())
     /// ```
@@ -165,7 +165,7 @@ impl ReadOptions {
     /// ```
     /// use brine_pickle::read::ReadOptions;
     /// let opts = ReadOptions::new().allow_unresolved_buffers(true);
-    /// let g = brine_pickle::from_slice_with(b"\x80\x05\x97.", opts)?;
+    /// let g = brine_pickle::read::from_slice_with(b"\x80\x05\x97.", opts)?;
     /// assert_eq!(brine_pickle::repr::repr(&g, g.root().unwrap()), "<out-of-band buffer 0>");
     /// # Ok::<(), brine_pickle::Error>(())
     /// ```
