@@ -42,6 +42,9 @@ use std::fmt;
 use brine_pickle::{Graph, NodeId};
 use ndarray::{Array2, ArrayD};
 
+/// The `ndarray` crate this API uses (arrays in, arrays out).
+pub use ndarray;
+
 pub use data::{format_array1, format_float, Column, Data, Labels, Prediction, Table};
 pub use error::{Result, SklearnError};
 pub use linear::LinearRegression;

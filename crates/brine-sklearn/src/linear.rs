@@ -55,6 +55,54 @@ pub(crate) fn read_coef(st: &State<'_>) -> Result<(Array2<f64>, Array1<f64>, boo
     Ok((coef, intercept, single))
 }
 
+/// numpy's pairwise summation of a contiguous 1-D array (`np.sum`), bit for bit.
+pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
+    let n = a.len();
+    if n < 8 {
+        let mut res = 0.0;
+        for &v in a {
+            res += v;
+        }
+        res
+    } else if n <= 128 {
+        let mut r = [0.0f64; 8];
+        r.copy_from_slice(&a[..8]);
+        let m = n - n % 8;
+        let mut i = 8;
+        while i < m {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj += a[i + j];
+            }
+            i += 8;
+        }
+        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &v in &a[m..] {
+            res += v;
+        }
+        res
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+    }
+}
+
+/// Column sums of a C-ordered matrix as numpy's `sum(axis=0)` accumulates them (row after row),
+/// optionally of `x * w[:, None]`.
+fn column_sums(x: &Array2<f64>, w: Option<&Array1<f64>>) -> Array1<f64> {
+    let mut acc = Array1::zeros(x.ncols());
+    for (i, row) in x.rows().into_iter().enumerate() {
+        let wi = w.and_then(|w| w.get(i).copied());
+        for (a, &v) in acc.iter_mut().zip(row.iter()) {
+            *a += match wi {
+                Some(wi) => v * wi,
+                None => v,
+            };
+        }
+    }
+    acc
+}
+
 /// A fitted linear regressor: `predict(X) = X @ coef_.T + intercept_`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearModel {
@@ -213,19 +261,32 @@ impl LinearRegression {
                 return Err(SklearnError::Fit("sample_weight sums to zero".into()));
             }
         }
-        // Weighted means (np.average), then centring, as sklearn's _preprocess_data.
+        // Means as numpy computes them (np.mean / np.average: pairwise sums along a 1-D array,
+        // row-by-row accumulation down the columns of a 2-D one), then centring, as sklearn's
+        // _preprocess_data.
         let (x_off, y_off) = if options.fit_intercept {
             match w {
                 Some(w) => {
-                    let sw = w.sum();
-                    let xo = x.t().dot(w) / sw;
-                    let yo = y.t().dot(w) / sw;
+                    let w_sum = pairwise_sum(&w.to_vec());
+                    let xo = column_sums(x, Some(w)) / w_sum;
+                    let yo = if single {
+                        let yw: Vec<f64> = y.column(0).iter().zip(w).map(|(a, b)| a * b).collect();
+                        Array1::from_elem(1, pairwise_sum(&yw) / w_sum)
+                    } else {
+                        column_sums(y, Some(w)) / w_sum
+                    };
                     (xo, yo)
                 }
-                None => (
-                    x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(p)),
-                    y.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(t)),
-                ),
+                None => {
+                    let nf = n as f64;
+                    let xo = column_sums(x, None) / nf;
+                    let yo = if single {
+                        Array1::from_elem(1, pairwise_sum(&y.column(0).to_vec()) / nf)
+                    } else {
+                        column_sums(y, None) / nf
+                    };
+                    (xo, yo)
+                }
             }
         } else {
             (Array1::zeros(p), Array1::zeros(t))
@@ -242,7 +303,7 @@ impl LinearRegression {
         }
         let a = DMatrix::from_fn(n, p, |i, j| xc[[i, j]]);
         let b = DMatrix::from_fn(n, t, |i, j| yc[[i, j]]);
-        let svd = a.svd(true, true);
+        let svd = a.clone().svd(true, true);
         let (u, v_t) = match (&svd.u, &svd.v_t) {
             (Some(u), Some(v_t)) => (u, v_t),
             _ => return Err(SklearnError::Fit("SVD did not converge".into())),
@@ -251,18 +312,24 @@ impl LinearRegression {
         let s_max = s.iter().fold(0.0f64, |m, &v| m.max(v));
         let cut = options.tol * s_max;
         // coef = V diag(1/s) U^T b over the singular values above the cut-off.
-        let ut_b = u.transpose() * &b;
-        let mut scaled = DMatrix::<f64>::zeros(s.len(), t);
-        let mut rank = 0;
-        for (k, &sk) in s.iter().enumerate() {
-            if sk > cut && sk > 0.0 {
-                rank += 1;
-                for c in 0..t {
-                    scaled[(k, c)] = ut_b[(k, c)] / sk;
+        let rank = s.iter().filter(|&&sk| sk > cut && sk > 0.0).count();
+        let pinv = |r: &DMatrix<f64>| -> DMatrix<f64> {
+            let ut_r = u.transpose() * r;
+            let mut scaled = DMatrix::<f64>::zeros(s.len(), t);
+            for (k, &sk) in s.iter().enumerate() {
+                if sk > cut && sk > 0.0 {
+                    for c in 0..t {
+                        scaled[(k, c)] = ut_r[(k, c)] / sk;
+                    }
                 }
             }
-        }
-        let sol = v_t.transpose() * scaled; // p x t
+            v_t.transpose() * scaled
+        };
+        let mut sol = pinv(&b); // p x t
+        // One step of iterative refinement: LAPACK's gelsd (scipy's lstsq) lands on the rounded
+        // least-squares solution, which the plain SVD product misses by a few ulps.
+        let resid = &b - &a * &sol;
+        sol += pinv(&resid);
         let mut coef = Array2::zeros((t, p));
         for c in 0..t {
             for j in 0..p {
@@ -302,6 +369,41 @@ impl LinearRegression {
             rank,
             singular: Array1::from(singular),
         })
+    }
+
+    /// Reads a pickled `LinearRegression` (of any sklearn version) with its fit facts (`rank_`,
+    /// `singular_`, `tol`), so that it can be inspected, run and saved again.
+    pub fn from_state(st: &State<'_>) -> Result<LinearRegression> {
+        if st.class() != "LinearRegression" {
+            return Err(SklearnError::NotAnEstimator(format!(
+                "a {} is not a LinearRegression",
+                st.class()
+            )));
+        }
+        let model = LinearModel::from_state(st)?;
+        let rank = match st.get_some("rank_") {
+            Some(_) => usize::try_from(st.i64("rank_")?).map_err(|_| st.bad("rank_", "negative"))?,
+            None => model.coef.ncols(),
+        };
+        let singular = st.opt_array1("singular_")?.unwrap_or_else(|| Array1::zeros(0));
+        Ok(LinearRegression {
+            fit_intercept: st.bool_or("fit_intercept", true),
+            tol: st.get("tol").and_then(|v| v.as_f64()).unwrap_or(1e-6),
+            model,
+            rank,
+            singular,
+        })
+    }
+
+    /// Loads a `LinearRegression` saved by scikit-learn or by [`LinearRegression::save`] (joblib
+    /// file, any compressor, or plain pickle).
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<LinearRegression> {
+        let loaded = brine_joblib::load(path, &brine_joblib::LoadOptions::default())?;
+        let root = loaded
+            .graph
+            .root_ref()
+            .ok_or_else(|| SklearnError::NotAnEstimator("an empty file".into()))?;
+        LinearRegression::from_state(&State::of(root)?)
     }
 
     /// `coef_` (one row per target).
