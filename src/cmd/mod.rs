@@ -36,9 +36,6 @@ pub enum CliError {
         /// What the OS said.
         source: io::Error,
     },
-    /// The feature is not compiled into this build (exit code 2).
-    #[error("{0}: not available in this build")]
-    Unavailable(&'static str),
 }
 
 impl CliError {
@@ -46,7 +43,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Invalid(_) => EXIT_INVALID,
-            CliError::Usage(_) | CliError::Io { .. } | CliError::Unavailable(_) => EXIT_USAGE,
+            CliError::Usage(_) | CliError::Io { .. } => EXIT_USAGE,
         }
     }
 

@@ -417,8 +417,10 @@ impl fmt::Display for Labels {
                 f.write_str(" ")?;
             }
             match self {
-                Labels::Str(v) => write!(f, "{:?}", v.get(i).map(String::as_str).unwrap_or(""))
-                    .map(|_| ())?,
+                Labels::Str(v) => {
+                    let s = v.get(i).map(String::as_str).unwrap_or("");
+                    write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?
+                }
                 _ => f.write_str(&self.get_string(i).unwrap_or_default())?,
             }
         }
