@@ -274,8 +274,8 @@ impl Compression {
             // joblib keeps the last registered compressor whose extension matches.
             Method::ALL
                 .into_iter()
-                .filter(|m| name.ends_with(m.extension()))
-                .last()
+                .rev()
+                .find(|m| name.ends_with(m.extension()))
         };
         match *self {
             // An explicit level 0 means no compression; no level means the method's default
@@ -329,10 +329,6 @@ impl<R: Read> CountingReader<R> {
             total,
             progress,
         }
-    }
-
-    pub(crate) fn count(&self) -> u64 {
-        self.count
     }
 }
 
@@ -425,7 +421,10 @@ pub(crate) fn decompress_with_hint<R: Read>(
     // Start with room for a typical ratio, never more than the limit allows.
     let initial = hint.saturating_mul(4).min(limit).min(1 << 30);
     out.try_reserve(usize::try_from(initial).unwrap_or(0))
-        .map_err(|_| JoblibError::TooLarge { format: name, limit })?;
+        .map_err(|_| JoblibError::TooLarge {
+            format: name,
+            limit,
+        })?;
     let input = io::BufReader::with_capacity(1 << 16, input);
     match format {
         Format::Zlib | Format::LegacyZfile => {
@@ -569,9 +568,10 @@ impl<W: Write> Encoder<W> {
         };
         let level = level.min(9);
         Ok(match method {
-            Method::Zlib => {
-                Encoder::Zlib(flate2::write::ZlibEncoder::new(out, flate2::Compression::new(level)))
-            }
+            Method::Zlib => Encoder::Zlib(flate2::write::ZlibEncoder::new(
+                out,
+                flate2::Compression::new(level),
+            )),
             Method::Gzip => Encoder::Gzip(
                 flate2::GzBuilder::new()
                     .operating_system(255)

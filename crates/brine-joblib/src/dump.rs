@@ -338,7 +338,12 @@ pub fn dump(graph: &Graph, path: impl AsRef<Path>, options: &DumpOptions) -> Res
     };
     let result = (|| {
         let file = File::create(&tmp).map_err(file_err)?;
-        let mut out = write_with(graph, BufWriter::with_capacity(1 << 20, file), method, options)?;
+        let mut out = write_with(
+            graph,
+            BufWriter::with_capacity(1 << 20, file),
+            method,
+            options,
+        )?;
         out.flush().map_err(file_err)?;
         let file = out.into_inner().map_err(|e| file_err(e.into_error()))?;
         file.sync_all().map_err(file_err)?;

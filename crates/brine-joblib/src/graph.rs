@@ -8,7 +8,9 @@ use brine_pickle::{Graph, Node, NodeId, ObjectKind};
 /// Calls `f` on every child id slot of `node`, mutably.
 pub(crate) fn for_each_child_mut(node: &mut Node, mut f: impl FnMut(&mut NodeId)) {
     match node {
-        Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => v.iter_mut().for_each(f),
+        Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => {
+            v.iter_mut().for_each(f)
+        }
         Node::Dict(pairs) => {
             for (k, v) in pairs {
                 f(k);
@@ -58,7 +60,11 @@ pub(crate) fn children(node: &Node) -> Vec<NodeId> {
 }
 
 /// Copies every node reachable from `roots` in `src` into `dst`; returns the id map (src → dst).
-pub(crate) fn copy_subgraph(src: &Graph, roots: &[NodeId], dst: &mut Graph) -> HashMap<NodeId, NodeId> {
+pub(crate) fn copy_subgraph(
+    src: &Graph,
+    roots: &[NodeId],
+    dst: &mut Graph,
+) -> HashMap<NodeId, NodeId> {
     let mut map: HashMap<NodeId, NodeId> = HashMap::new();
     let mut order = Vec::new();
     let mut stack: Vec<NodeId> = roots.to_vec();

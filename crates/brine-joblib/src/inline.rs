@@ -17,8 +17,9 @@ const WRAPPER_MODULES: [&str; 2] = [
     "sklearn.externals.joblib.numpy_pickle",
 ];
 
-/// Which wrapper an object is.
+/// Which wrapper an object is (named as joblib's classes are).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum Wrapper {
     /// joblib >= 0.10: the array bytes follow inline.
     NumpyArray,
@@ -69,7 +70,6 @@ impl JoblibHook {
             error: None,
         }
     }
-
 }
 
 impl ReadHook for JoblibHook {
@@ -131,7 +131,12 @@ fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>, JoblibError> {
         let d = item
             .as_i64()
             .and_then(|d| usize::try_from(d).ok())
-            .ok_or_else(|| wrapper_err(format!("shape entry {:?} is not a non-negative int", item.node())))?;
+            .ok_or_else(|| {
+                wrapper_err(format!(
+                    "shape entry {:?} is not a non-negative int",
+                    item.node()
+                ))
+            })?;
         shape.push(d);
     }
     let _ = items;
@@ -159,11 +164,18 @@ fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibEr
         let fortran = match state.get("order").and_then(|o| o.as_str()) {
             Some("C") | None => false,
             Some("F") => true,
-            Some(other) => return Err(wrapper_err(format!("order {other:?} is neither 'C' nor 'F'"))),
+            Some(other) => {
+                return Err(wrapper_err(format!(
+                    "order {other:?} is neither 'C' nor 'F'"
+                )))
+            }
         };
-        let dtype_id = state.get("dtype").ok_or_else(|| wrapper_err("no dtype"))?.id();
-        let dtype = DType::from_node(graph, dtype_id)
-            .map_err(|e| wrapper_err(format!("dtype: {e}")))?;
+        let dtype_id = state
+            .get("dtype")
+            .ok_or_else(|| wrapper_err("no dtype"))?
+            .id();
+        let dtype =
+            DType::from_node(graph, dtype_id).map_err(|e| wrapper_err(format!("dtype: {e}")))?;
         let aligned = state
             .get("numpy_array_alignment_bytes")
             .is_some_and(|v| !v.is_none());
@@ -238,11 +250,18 @@ impl JoblibHook {
 
     /// joblib < 0.10 `NDArrayWrapper`: `{'filename', 'subclass', 'allow_mmap'}`, the array in a
     /// `.npy` file next to the main file.
-    fn read_npy_companion(&mut self, graph: &mut Graph, obj: NodeId) -> Result<NodeId, JoblibError> {
+    fn read_npy_companion(
+        &mut self,
+        graph: &mut Graph,
+        obj: NodeId,
+    ) -> Result<NodeId, JoblibError> {
         let (name, allow_mmap) = {
             let state = state_of(graph, obj)?;
             let name = filename_of(state)?;
-            let allow = state.get("allow_mmap").and_then(|v| v.as_bool()).unwrap_or(true);
+            let allow = state
+                .get("allow_mmap")
+                .and_then(|v| v.as_bool())
+                .unwrap_or(true);
             (name, allow)
         };
         let path = self.companion_path(&name)?;
@@ -279,7 +298,8 @@ impl JoblibHook {
                 }
             };
             let shape = parse_shape(s)?;
-            let dtype = DType::from_node(graph, d.id()).map_err(|e| wrapper_err(format!("dtype: {e}")))?;
+            let dtype =
+                DType::from_node(graph, d.id()).map_err(|e| wrapper_err(format!("dtype: {e}")))?;
             let fortran = f.as_bool().unwrap_or(false);
             (name, shape, dtype, fortran)
         };
@@ -318,6 +338,10 @@ fn graft_array(graph: &mut Graph, sub: &Graph, array: &NdArray) -> Result<NodeId
     };
     let map = crate::graph::copy_subgraph(sub, ids, graph);
     let mut copy = array.clone();
-    copy.data = ArrayData::Objects(ids.iter().map(|id| map.get(id).copied().unwrap_or(*id)).collect());
+    copy.data = ArrayData::Objects(
+        ids.iter()
+            .map(|id| map.get(id).copied().unwrap_or(*id))
+            .collect(),
+    );
     copy.to_node(graph).map_err(|e| wrapper_err(e.to_string()))
 }

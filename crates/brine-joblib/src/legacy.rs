@@ -85,17 +85,29 @@ mod tests {
         wide.extend_from_slice(&z[21..]);
         assert_eq!(read_zfile(&wide, 1 << 20).unwrap(), data);
         // Limits, truncation, bad headers.
-        assert!(matches!(read_zfile(&z, 10), Err(JoblibError::TooLarge { .. })));
+        assert!(matches!(
+            read_zfile(&z, 10),
+            Err(JoblibError::TooLarge { .. })
+        ));
         assert!(matches!(
             read_zfile(&z[..z.len() - 3], 1 << 20),
             Err(JoblibError::Truncated { .. })
         ));
-        assert!(matches!(read_zfile(b"ZF0x", 1 << 20), Err(JoblibError::Legacy(_))));
+        assert!(matches!(
+            read_zfile(b"ZF0x", 1 << 20),
+            Err(JoblibError::Legacy(_))
+        ));
         let mut bad = z.clone();
         bad[2..6].copy_from_slice(b"0xzz");
-        assert!(matches!(read_zfile(&bad, 1 << 20), Err(JoblibError::Legacy(_))));
+        assert!(matches!(
+            read_zfile(&bad, 1 << 20),
+            Err(JoblibError::Legacy(_))
+        ));
         let mut short = z.clone();
         short[2..21].copy_from_slice(b"0x10               ");
-        assert!(matches!(read_zfile(&short, 1 << 20), Err(JoblibError::Legacy(_))));
+        assert!(matches!(
+            read_zfile(&short, 1 << 20),
+            Err(JoblibError::Legacy(_))
+        ));
     }
 }

@@ -10,7 +10,9 @@ use brine_numpy::ArrayData;
 use brine_pickle::{Graph, ReadOptions, Reader};
 use bytes::Bytes;
 
-use crate::compress::{decompress_with_hint, detect, CountingReader, Format, ProgressFn, MAGIC_LEN};
+use crate::compress::{
+    decompress_with_hint, detect, CountingReader, Format, ProgressFn, MAGIC_LEN,
+};
 use crate::error::{JoblibError, Result};
 use crate::inline::JoblibHook;
 
@@ -88,7 +90,9 @@ fn file_err(path: &Path) -> impl FnOnce(std::io::Error) -> JoblibError + '_ {
 fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
     use std::io::{Seek, SeekFrom};
     let mut prefix = Vec::with_capacity(MAGIC_LEN);
-    file.by_ref().take(MAGIC_LEN as u64).read_to_end(&mut prefix)?;
+    file.by_ref()
+        .take(MAGIC_LEN as u64)
+        .read_to_end(&mut prefix)?;
     file.seek(SeekFrom::Start(0))?;
     Ok(prefix)
 }
@@ -142,7 +146,8 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded> {
             false,
         ),
         Format::LegacyZfile => {
-            let data = read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
+            let data =
+                read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
             (
                 Bytes::from(crate::legacy::read_zfile(&data, options.max_decompressed)?),
                 false,
@@ -179,9 +184,12 @@ pub fn load_bytes(data: Bytes, options: &LoadOptions) -> Result<Loaded> {
             )))
         }
         Format::Pickle => data,
-        Format::LegacyZfile => Bytes::from(crate::legacy::read_zfile(&data, options.max_decompressed)?),
+        Format::LegacyZfile => {
+            Bytes::from(crate::legacy::read_zfile(&data, options.max_decompressed)?)
+        }
         _ => {
-            let input = CountingReader::new(&data[..], Some(data.len() as u64), options.progress.clone());
+            let input =
+                CountingReader::new(&data[..], Some(data.len() as u64), options.progress.clone());
             Bytes::from(decompress_with_hint(
                 input,
                 format,
@@ -258,7 +266,8 @@ pub fn open_any(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Opened>
             })
         }
         Format::Npz => {
-            let data = read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
+            let data =
+                read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
             let mut graph = Graph::new();
             let members = brine_numpy::npz::read(&data)?;
             let mut pairs = Vec::with_capacity(members.len());
@@ -296,7 +305,11 @@ fn npy_to_node(graph: &mut Graph, data: Bytes) -> Result<brine_pickle::NodeId> {
     let (sub, mut array) = brine_numpy::npy::read_pickled(&data)?;
     if let ArrayData::Objects(ids) = &array.data {
         let map = crate::graph::copy_subgraph(&sub, ids, graph);
-        array.data = ArrayData::Objects(ids.iter().map(|id| map.get(id).copied().unwrap_or(*id)).collect());
+        array.data = ArrayData::Objects(
+            ids.iter()
+                .map(|id| map.get(id).copied().unwrap_or(*id))
+                .collect(),
+        );
     }
     Ok(array.to_node(graph)?)
 }

@@ -1,10 +1,13 @@
 //! Hostile and broken joblib files: wrappers whose shape, dtype, order or byte count disagree with
 //! the data, every truncation, random corruption, decompression bombs of every compressor. Each is
 //! an error value (never a panic), and memory stays bounded by the input and the limit.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
-use brine_joblib::{compress_bytes, load_bytes, to_vec, DumpOptions, JoblibError, LoadOptions, Method};
+use brine_joblib::{
+    compress_bytes, load_bytes, to_vec, DumpOptions, JoblibError, LoadOptions, Method,
+};
 use brine_numpy::NdArray;
 use brine_pickle::Graph;
 use bytes::Bytes;
@@ -13,18 +16,38 @@ use bytes::Bytes;
 /// `{'a': arange(4) as <i8, 'o': ['x', 'y'] as an object array, 'f': [0.5, 1.5] as <f4}`.
 fn sample(align: bool) -> Vec<u8> {
     let mut g = Graph::new();
-    let a = NdArray::from_vec(vec![4], vec![0i64, 1, 2, 3]).unwrap().to_node(&mut g).unwrap();
+    let a = NdArray::from_vec(vec![4], vec![0i64, 1, 2, 3])
+        .unwrap()
+        .to_node(&mut g)
+        .unwrap();
     let items = vec![g.str("x"), g.str("y")];
-    let o = NdArray::from_objects(vec![2], items).unwrap().to_node(&mut g).unwrap();
-    let f = NdArray::from_vec(vec![2], vec![0.5f32, 1.5]).unwrap().to_node(&mut g).unwrap();
+    let o = NdArray::from_objects(vec![2], items)
+        .unwrap()
+        .to_node(&mut g)
+        .unwrap();
+    let f = NdArray::from_vec(vec![2], vec![0.5f32, 1.5])
+        .unwrap()
+        .to_node(&mut g)
+        .unwrap();
     let (ka, ko, kf) = (g.str("a"), g.str("o"), g.str("f"));
     let root = g.dict(vec![(ka, a), (ko, o), (kf, f)]);
     g.set_root(root);
-    to_vec(&g, &DumpOptions { protocol: 2, align, ..DumpOptions::default() }).unwrap()
+    to_vec(
+        &g,
+        &DumpOptions {
+            protocol: 2,
+            align,
+            ..DumpOptions::default()
+        },
+    )
+    .unwrap()
 }
 
 fn replace_once(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
-    let at = data.windows(from.len()).position(|w| w == from).unwrap_or_else(|| panic!("{from:?} not found"));
+    let at = data
+        .windows(from.len())
+        .position(|w| w == from)
+        .unwrap_or_else(|| panic!("{from:?} not found"));
     let mut out = data[..at].to_vec();
     out.extend_from_slice(to);
     out.extend_from_slice(&data[at + from.len()..]);
@@ -53,9 +76,14 @@ fn wrapper_shape_disagreeing_with_the_data_is_an_error() {
         // (4,) -> (2**40,): far more bytes than the file holds; no allocation of that size.
         let bad = replace_once(&good, b"K\x04\x85", b"\x8a\x06\x00\x00\x00\x00\x00\x01\x85");
         let err = load(bad).unwrap_err();
-        assert!(err.to_string().contains("offset") || matches!(err, JoblibError::Truncated { .. } | JoblibError::Pickle(_)), "{err}");
+        assert!(
+            err.to_string().contains("offset")
+                || matches!(err, JoblibError::Truncated { .. } | JoblibError::Pickle(_)),
+            "{err}"
+        );
         // (4,) -> (2**62, 2**62): the byte count overflows.
-        let huge = b"\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40\x86";
+        let huge =
+            b"\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40\x8a\x08\x00\x00\x00\x00\x00\x00\x00\x40\x86";
         let err = load(replace_once(&good, b"K\x04\x85", huge)).unwrap_err();
         assert!(err.to_string().contains("overflow"), "{err}");
         // A negative dimension.
@@ -92,12 +120,18 @@ fn wrapper_dtype_disagreeing_with_the_data_is_an_error() {
 fn every_truncation_is_an_error() {
     for data in [sample(true), sample(false)] {
         for len in 0..data.len() {
-            assert!(load(data[..len].to_vec()).is_err(), "prefix of {len} bytes loaded");
+            assert!(
+                load(data[..len].to_vec()).is_err(),
+                "prefix of {len} bytes loaded"
+            );
         }
     }
     let packed = compress_bytes(&sample(true), Method::Zlib, 3).unwrap();
     for len in 0..packed.len() {
-        assert!(load(packed[..len].to_vec()).is_err(), "zlib prefix of {len} bytes loaded");
+        assert!(
+            load(packed[..len].to_vec()).is_err(),
+            "zlib prefix of {len} bytes loaded"
+        );
     }
 }
 
@@ -105,7 +139,13 @@ fn every_truncation_is_an_error() {
 fn random_corruption_never_panics() {
     let fixtures = common::fixtures();
     let mut inputs = vec![sample(true), sample(false)];
-    for f in ["data_none_0.joblib", "data_zlib_3.joblib", "data_lz4_default.joblib", "data_bz2_1.joblib", "linreg.joblib"] {
+    for f in [
+        "data_none_0.joblib",
+        "data_zlib_3.joblib",
+        "data_lz4_default.joblib",
+        "data_bz2_1.joblib",
+        "linreg.joblib",
+    ] {
         inputs.push(std::fs::read(fixtures.join(f)).unwrap());
     }
     let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -115,7 +155,10 @@ fn random_corruption_never_panics() {
         seed ^= seed << 17;
         seed
     };
-    let options = LoadOptions { max_decompressed: 1 << 20, ..LoadOptions::default() };
+    let options = LoadOptions {
+        max_decompressed: 1 << 20,
+        ..LoadOptions::default()
+    };
     for data in &inputs {
         for _ in 0..300 {
             let mut d = data.clone();
@@ -135,12 +178,25 @@ fn bombs_of_every_compressor_stop_at_the_limit() {
         v.resize(8 << 20, 0);
         v
     };
-    for method in [Method::Zlib, Method::Gzip, Method::Bz2, Method::Lzma, Method::Xz, Method::Lz4] {
+    for method in [
+        Method::Zlib,
+        Method::Gzip,
+        Method::Bz2,
+        Method::Lzma,
+        Method::Xz,
+        Method::Lz4,
+    ] {
         let packed = compress_bytes(&zeros, method, 9).unwrap();
         assert!(packed.len() < 2 << 20, "{method}: {}", packed.len());
-        let options = LoadOptions { max_decompressed: 1 << 20, ..LoadOptions::default() };
+        let options = LoadOptions {
+            max_decompressed: 1 << 20,
+            ..LoadOptions::default()
+        };
         let err = load_bytes(Bytes::from(packed), &options).unwrap_err();
-        assert!(matches!(err, JoblibError::TooLarge { .. }), "{method}: {err:?}");
+        assert!(
+            matches!(err, JoblibError::TooLarge { .. }),
+            "{method}: {err:?}"
+        );
         assert!(err.to_string().contains("decompression bomb"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
 //! Every fixture written by the real joblib (1.6.0, 1.1.1, 0.9.4, 0.8.4) loads to exactly the value
 //! the manifest records; mmap gives zero-copy arrays; malformed files are clean errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -31,10 +32,21 @@ fn every_fixture_loads_to_its_manifest_value() {
         let file = e["file"].as_str().unwrap();
         let path = fixtures().join(file);
         for mmap in [false, true] {
-            let options = LoadOptions { mmap, ..LoadOptions::default() };
+            let options = LoadOptions {
+                mmap,
+                ..LoadOptions::default()
+            };
             let loaded = load(&path, &options).unwrap_or_else(|err| panic!("{file}: {err}"));
-            assert_eq!(loaded.format, format_of(e["format"].as_str().unwrap()), "{file}");
-            assert_eq!(encode_root(&loaded.graph), e["value"], "{file} (mmap {mmap})");
+            assert_eq!(
+                loaded.format,
+                format_of(e["format"].as_str().unwrap()),
+                "{file}"
+            );
+            assert_eq!(
+                encode_root(&loaded.graph),
+                e["value"],
+                "{file} (mmap {mmap})"
+            );
             let companions = e["companions"].as_array().map_or(0, |c| c.len());
             if companions > 0 {
                 // The main file is listed too; each array's companion file was read.
@@ -66,17 +78,34 @@ fn compressed_fixtures_hold_the_uncompressed_bytes() {
 #[test]
 fn mmap_arrays_are_views_of_the_mapped_file() {
     let path = fixtures().join("data_none_0.joblib");
-    let loaded = load(&path, &LoadOptions { mmap: true, ..LoadOptions::default() }).unwrap();
+    let loaded = load(
+        &path,
+        &LoadOptions {
+            mmap: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
     assert!(loaded.mapped);
-    assert_eq!(loaded.buffer.len() as u64, std::fs::metadata(&path).unwrap().len());
+    assert_eq!(
+        loaded.buffer.len() as u64,
+        std::fs::metadata(&path).unwrap().len()
+    );
     let start = loaded.buffer.as_ptr() as usize;
     let end = start + loaded.buffer.len();
     let arrays = arrays(&loaded.graph);
-    let raw: Vec<_> = arrays.iter().filter_map(|a| a.raw()).filter(|b| !b.is_empty()).collect();
+    let raw: Vec<_> = arrays
+        .iter()
+        .filter_map(|a| a.raw())
+        .filter(|b| !b.is_empty())
+        .collect();
     assert!(raw.len() >= 10);
     for bytes in raw {
         let p = bytes.as_ptr() as usize;
-        assert!(p >= start && p + bytes.len() <= end, "array data not inside the mapping");
+        assert!(
+            p >= start && p + bytes.len() <= end,
+            "array data not inside the mapping"
+        );
         // joblib >= 1.2 aligns array data to 16 bytes from the start of the file.
         assert_eq!((p - start) % 16, 0);
     }
@@ -86,7 +115,10 @@ fn mmap_arrays_are_views_of_the_mapped_file() {
 fn load_bytes_is_zero_copy_for_uncompressed_data() {
     let data = Bytes::from(std::fs::read(fixtures().join("bigendian.joblib")).unwrap());
     let loaded = load_bytes(data.clone(), &LoadOptions::default()).unwrap();
-    assert_eq!(encode_root(&loaded.graph), entry("bigendian.joblib")["value"]);
+    assert_eq!(
+        encode_root(&loaded.graph),
+        entry("bigendian.joblib")["value"]
+    );
     let range = data.as_ptr() as usize..data.as_ptr() as usize + data.len();
     for a in arrays(&loaded.graph) {
         assert!(range.contains(&(a.raw().unwrap().as_ptr() as usize)));
@@ -126,12 +158,21 @@ fn decompression_bombs_stop_at_the_limit() {
             continue;
         }
         let file = e["file"].as_str().unwrap();
-        let options = LoadOptions { max_decompressed: 1 << 20, ..LoadOptions::default() };
+        let options = LoadOptions {
+            max_decompressed: 1 << 20,
+            ..LoadOptions::default()
+        };
         let err = load(fixtures().join(file), &options).unwrap_err();
-        assert!(matches!(err, JoblibError::TooLarge { limit, .. } if limit == 1 << 20), "{file}: {err:?}");
+        assert!(
+            matches!(err, JoblibError::TooLarge { limit, .. } if limit == 1 << 20),
+            "{file}: {err:?}"
+        );
         assert!(err.to_string().contains("decompression bomb"));
         // With room enough, the data decompresses fully and then fails as the non-pickle it is.
-        let options = LoadOptions { max_decompressed: 128 << 20, ..LoadOptions::default() };
+        let options = LoadOptions {
+            max_decompressed: 128 << 20,
+            ..LoadOptions::default()
+        };
         let err = load(fixtures().join(file), &options).unwrap_err();
         assert!(matches!(err, JoblibError::Pickle(_)), "{file}: {err:?}");
     }
@@ -139,7 +180,11 @@ fn decompression_bombs_stop_at_the_limit() {
 
 #[test]
 fn zfile_with_a_wrong_length_is_rejected() {
-    let err = load(fixtures().join("malformed/zfile_bad_length.pkl"), &LoadOptions::default()).unwrap_err();
+    let err = load(
+        fixtures().join("malformed/zfile_bad_length.pkl"),
+        &LoadOptions::default(),
+    )
+    .unwrap_err();
     assert!(matches!(err, JoblibError::Legacy(_)), "{err:?}");
 }
 
@@ -147,11 +192,19 @@ fn zfile_with_a_wrong_length_is_rejected() {
 fn numpy_files_are_refused_by_load_but_opened_by_open_any() {
     let dir = fixtures().join("legacy");
     let npy = dir.join("legacy094_multi.pkl_01.npy");
-    assert!(matches!(load(&npy, &LoadOptions::default()), Err(JoblibError::Unsupported(_))));
+    assert!(matches!(
+        load(&npy, &LoadOptions::default()),
+        Err(JoblibError::Unsupported(_))
+    ));
     let opened = brine_joblib::open_any(&npy, &LoadOptions::default()).unwrap();
     assert_eq!(opened.format, Format::Npy);
     assert_eq!(arrays(&opened.graph).len(), 1);
-    let model = brine_joblib::open_any(fixtures().join("linreg_xz.joblib"), &LoadOptions::default()).unwrap();
+    let model =
+        brine_joblib::open_any(fixtures().join("linreg_xz.joblib"), &LoadOptions::default())
+            .unwrap();
     assert_eq!(model.format, Format::Xz);
-    assert_eq!(encode_root(&model.graph), entry("linreg_xz.joblib")["value"]);
+    assert_eq!(
+        encode_root(&model.graph),
+        entry("linreg_xz.joblib")["value"]
+    );
 }

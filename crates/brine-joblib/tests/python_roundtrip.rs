@@ -2,6 +2,7 @@
 //! compressor, protocol, version, the legacy formats), dumps it again with every compressor and
 //! several levels and protocols, and the pinned joblib (tests/python/check_numpy.py) loads what
 //! Brine wrote and finds an object exactly equal to the one it loads from the fixture itself.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -34,11 +35,16 @@ fn joblib_loads_every_file_brine_writes() {
         let reference = fixtures().join(file);
         let loaded = load(&reference, &LoadOptions::default()).unwrap();
         // Every file with the default options; the reference object with every compressor too.
-        let variants: Vec<(&str, u8, bool)> = if file == "data_none_0.joblib" || file == "linreg.joblib" {
-            COMPRESSIONS.iter().map(|c| (*c, 4, true)).chain([("0", 2, true), ("0", 3, false), ("zlib:3", 5, true)]).collect()
-        } else {
-            vec![("0", 4, true)]
-        };
+        let variants: Vec<(&str, u8, bool)> =
+            if file == "data_none_0.joblib" || file == "linreg.joblib" {
+                COMPRESSIONS
+                    .iter()
+                    .map(|c| (*c, 4, true))
+                    .chain([("0", 2, true), ("0", 3, false), ("zlib:3", 5, true)])
+                    .collect()
+            } else {
+                vec![("0", 4, true)]
+            };
         for (compress, protocol, align) in variants {
             let options = DumpOptions {
                 compress: Compression::parse(compress).unwrap(),
@@ -46,10 +52,15 @@ fn joblib_loads_every_file_brine_writes() {
                 align,
                 ..DumpOptions::default()
             };
-            let out = dir.join(format!("{}.{}.p{protocol}.{align}.joblib", file.replace('/', "_"), compress.replace(':', "_")));
+            let out = dir.join(format!(
+                "{}.{}.p{protocol}.{align}.joblib",
+                file.replace('/', "_"),
+                compress.replace(':', "_")
+            ));
             dump(&loaded.graph, &out, &options).unwrap();
             // Brine reads back what it wrote, to the same value.
-            let back = load(&out, &LoadOptions::default()).unwrap_or_else(|err| panic!("{}: {err}", out.display()));
+            let back = load(&out, &LoadOptions::default())
+                .unwrap_or_else(|err| panic!("{}: {err}", out.display()));
             assert_eq!(encode_root(&back.graph), e["value"], "{}", out.display());
             let method = Compression::parse(compress).unwrap().resolve(None);
             let want = method.map_or(Format::Pickle, |(m, _)| m.format());
@@ -58,7 +69,9 @@ fn joblib_loads_every_file_brine_writes() {
         }
     }
     assert!(pairs.len() >= 50, "{}", pairs.len());
-    let Some(py) = brine_testkit::python() else { return };
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let list = dir.join("pairs.json");
     std::fs::write(&list, serde_json::to_vec(&pairs).unwrap()).unwrap();
     let script = brine_testkit::workspace_root().join("tests/python/check_numpy.py");
@@ -70,14 +83,31 @@ fn joblib_loads_every_file_brine_writes() {
 #[test]
 fn uncompressed_output_is_byte_identical_to_joblib() {
     // Same object, same protocol: Brine writes exactly joblib 1.6's bytes.
-    for file in ["data_none_0.joblib", "linreg.joblib", "fortran.joblib", "bigendian.joblib", "shared.joblib"] {
+    for file in [
+        "data_none_0.joblib",
+        "linreg.joblib",
+        "fortran.joblib",
+        "bigendian.joblib",
+        "shared.joblib",
+    ] {
         let path = fixtures().join(file);
         let loaded = load(&path, &LoadOptions::default()).unwrap();
         let ours = to_vec(&loaded.graph, &DumpOptions::default()).unwrap();
         let theirs = std::fs::read(&path).unwrap();
         if ours != theirs {
-            let at = ours.iter().zip(&theirs).position(|(a, b)| a != b).unwrap_or(ours.len().min(theirs.len()));
-            let show = |d: &[u8]| format!("{:?}", bytes::Bytes::copy_from_slice(&d[at.saturating_sub(40)..(at + 60).min(d.len())]));
+            let at = ours
+                .iter()
+                .zip(&theirs)
+                .position(|(a, b)| a != b)
+                .unwrap_or(ours.len().min(theirs.len()));
+            let show = |d: &[u8]| {
+                format!(
+                    "{:?}",
+                    bytes::Bytes::copy_from_slice(
+                        &d[at.saturating_sub(40)..(at + 60).min(d.len())]
+                    )
+                )
+            };
             panic!(
                 "{file}: first difference at byte {at} (lengths {} and {}):\n brine:  {}\n joblib: {}",
                 ours.len(),
@@ -91,7 +121,11 @@ fn uncompressed_output_is_byte_identical_to_joblib() {
 
 #[test]
 fn compressed_output_is_detected_by_content() {
-    let loaded = load(fixtures().join("data_none_0.joblib"), &LoadOptions::default()).unwrap();
+    let loaded = load(
+        fixtures().join("data_none_0.joblib"),
+        &LoadOptions::default(),
+    )
+    .unwrap();
     for (spec, format) in [
         ("zlib:3", Format::Zlib),
         ("gzip:3", Format::Gzip),
@@ -100,7 +134,14 @@ fn compressed_output_is_detected_by_content() {
         ("xz:6", Format::Xz),
         ("lz4", Format::Lz4),
     ] {
-        let data = to_vec(&loaded.graph, &DumpOptions { compress: Compression::parse(spec).unwrap(), ..DumpOptions::default() }).unwrap();
+        let data = to_vec(
+            &loaded.graph,
+            &DumpOptions {
+                compress: Compression::parse(spec).unwrap(),
+                ..DumpOptions::default()
+            },
+        )
+        .unwrap();
         assert_eq!(detect(&data), format, "{spec}");
     }
 }

@@ -342,7 +342,11 @@ impl DType {
                 fields, aligned, ..
             } => {
                 if *aligned {
-                    fields.iter().map(|f| f.dtype.alignment()).max().unwrap_or(1)
+                    fields
+                        .iter()
+                        .map(|f| f.dtype.alignment())
+                        .max()
+                        .unwrap_or(1)
                 } else {
                     1
                 }
@@ -668,7 +672,11 @@ fn dtype_from_node(graph: &Graph, id: NodeId, depth: usize) -> Result<DType> {
                 g.module, g.name
             )))
         }
-        None => return Err(NumpyError::InvalidDType("dtype callable is not a global".into())),
+        None => {
+            return Err(NumpyError::InvalidDType(
+                "dtype callable is not a global".into(),
+            ))
+        }
     }
     let args = v
         .args()
@@ -703,7 +711,9 @@ fn dtype_from_node(graph: &Graph, id: NodeId, depth: usize) -> Result<DType> {
     };
     let st: Vec<ValueRef<'_>> = state.items().collect();
     if state.as_list().is_none() {
-        return Err(NumpyError::InvalidDType("dtype state is not a tuple".into()));
+        return Err(NumpyError::InvalidDType(
+            "dtype state is not a tuple".into(),
+        ));
     }
     // (endian, subarray, names, fields, elsize, alignment, metadata) positions per state length.
     let (endian_i, sub_i, names_i, fields_i, elsize_i, meta_i) = match st.len() {
@@ -763,14 +773,9 @@ fn dtype_from_node(graph: &Graph, id: NodeId, depth: usize) -> Result<DType> {
         let names: Vec<String> = match get(names_i) {
             Some(n) => n
                 .items()
-                .map(|x| {
-                    text_of(x).ok_or_else(|| NumpyError::InvalidDType("field name".into()))
-                })
+                .map(|x| text_of(x).ok_or_else(|| NumpyError::InvalidDType("field name".into())))
                 .collect::<Result<_>>()?,
-            None => fields_v
-                .pairs()
-                .filter_map(|(k, _)| text_of(k))
-                .collect(),
+            None => fields_v.pairs().filter_map(|(k, _)| text_of(k)).collect(),
         };
         let mut fields = Vec::new();
         for name in names {
@@ -833,9 +838,10 @@ fn dtype_from_node(graph: &Graph, id: NodeId, depth: usize) -> Result<DType> {
         DTypeKind::DateTime64(_) | DTypeKind::TimeDelta64(_) => {
             let unit = match get(meta_i).and_then(|m| m.item(1)) {
                 Some(meta) => {
-                    let code = meta.item(0).and_then(text_of).ok_or_else(|| {
-                        NumpyError::InvalidDType("bad datetime metadata".into())
-                    })?;
+                    let code = meta
+                        .item(0)
+                        .and_then(text_of)
+                        .ok_or_else(|| NumpyError::InvalidDType("bad datetime metadata".into()))?;
                     let num = meta.item(1).and_then(|n| n.as_i64()).unwrap_or(1);
                     if num != 1 {
                         return Err(NumpyError::Unsupported(format!(

@@ -57,13 +57,20 @@ pub fn read_header(data: &[u8]) -> Result<NpyHeader> {
     let minor = *data.get(7).ok_or_else(|| err("truncated version"))?;
     let (len, start) = match (major, minor) {
         (1, 0) => {
-            let b = data.get(8..10).ok_or_else(|| err("truncated header length"))?;
+            let b = data
+                .get(8..10)
+                .ok_or_else(|| err("truncated header length"))?;
             (usize::from(u16::from_le_bytes([b[0], b[1]])), 10usize)
         }
         (2, 0) | (3, 0) => {
-            let b = data.get(8..12).ok_or_else(|| err("truncated header length"))?;
+            let b = data
+                .get(8..12)
+                .ok_or_else(|| err("truncated header length"))?;
             let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            (usize::try_from(n).map_err(|_| err("header too long"))?, 12usize)
+            (
+                usize::try_from(n).map_err(|_| err("header too long"))?,
+                12usize,
+            )
         }
         _ => {
             return Err(NumpyError::Npy(format!(
@@ -265,7 +272,10 @@ pub fn to_vec(a: &NdArray) -> Result<Vec<u8>> {
 }
 
 fn wrap_header(header: &str) -> Result<Vec<u8>> {
-    let latin1: Option<Vec<u8>> = header.chars().map(|c| u8::try_from(c as u32).ok()).collect();
+    let latin1: Option<Vec<u8>> = header
+        .chars()
+        .map(|c| u8::try_from(c as u32).ok())
+        .collect();
     let (encoded, major) = match latin1 {
         Some(b) => (b, None),
         None => (header.as_bytes().to_vec(), Some(3u8)),
@@ -346,7 +356,10 @@ fn descr_to_dtype(lit: &Lit, depth: usize) -> Result<DType> {
                     };
                     let dims = dims
                         .into_iter()
-                        .map(|n| usize::try_from(n).map_err(|_| NumpyError::Npy("negative subarray dim".into())))
+                        .map(|n| {
+                            usize::try_from(n)
+                                .map_err(|_| NumpyError::Npy("negative subarray dim".into()))
+                        })
                         .collect::<Result<Vec<usize>>>()?;
                     fdt = DType::new(
                         DTypeKind::SubArray {
@@ -385,7 +398,9 @@ fn descr_to_dtype(lit: &Lit, depth: usize) -> Result<DType> {
                 ByteOrder::NotApplicable,
             ))
         }
-        _ => Err(NumpyError::Npy("descr is neither a string nor a list".into())),
+        _ => Err(NumpyError::Npy(
+            "descr is neither a string nor a list".into(),
+        )),
     }
 }
 
@@ -526,10 +541,18 @@ impl<'s> Parser<'s> {
             }
             Some(c) if c.is_ascii_alphabetic() => {
                 let start = self.pos;
-                while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
                     self.pos += 1;
                 }
-                let word: String = self.chars.get(start..self.pos).unwrap_or(&[]).iter().collect();
+                let word: String = self
+                    .chars
+                    .get(start..self.pos)
+                    .unwrap_or(&[])
+                    .iter()
+                    .collect();
                 match word.as_str() {
                     "True" => Ok(Lit::Bool(true)),
                     "False" => Ok(Lit::Bool(false)),
@@ -569,7 +592,12 @@ impl<'s> Parser<'s> {
                         'u' => 4,
                         _ => 8,
                     };
-                    let hex: String = self.chars.get(self.pos..self.pos + n).unwrap_or(&[]).iter().collect();
+                    let hex: String = self
+                        .chars
+                        .get(self.pos..self.pos + n)
+                        .unwrap_or(&[])
+                        .iter()
+                        .collect();
                     if hex.len() != n {
                         return Err(self.err("truncated escape"));
                     }

@@ -205,10 +205,14 @@ fn from_scalar(graph: &Graph, args: ValueRef<'_>) -> Result<NdArray> {
         Some(d) if dtype.has_object() => ArrayData::Objects(vec![d.id()]),
         Some(d) => ArrayData::Raw(raw_bytes(graph, d)?),
         None if dtype.has_object() => {
-            return Err(NumpyError::InvalidState("object scalar without a value".into()))
+            return Err(NumpyError::InvalidState(
+                "object scalar without a value".into(),
+            ))
         }
         // numpy: scalar(dtype) with no data is a zero-filled item.
-        None => ArrayData::Raw(vec![0u8; dtype.checked_itemsize().unwrap_or(0).min(1 << 20)].into()),
+        None => {
+            ArrayData::Raw(vec![0u8; dtype.checked_itemsize().unwrap_or(0).min(1 << 20)].into())
+        }
     };
     NdArray::new(dtype, Vec::new(), false, data)
 }
@@ -256,7 +260,7 @@ fn raw_bytes(graph: &Graph, v: ValueRef<'_>) -> Result<Bytes> {
 
 fn latin1(points: impl Iterator<Item = u32>) -> Result<Bytes> {
     let v: Vec<u8> = points
-        .map(|cp| u8::try_from(cp))
+        .map(u8::try_from)
         .collect::<std::result::Result<_, _>>()
         .map_err(|_| {
             NumpyError::InvalidState(

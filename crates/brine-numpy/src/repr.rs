@@ -12,9 +12,9 @@
 
 use brine_pickle::{Graph, Node, NodeId};
 
+use crate::array::Element;
 use crate::array::{element_bytes, element_i64, element_unicode, NdArray};
 use crate::dtype::{py_str_repr, ByteOrder, DType, DTypeKind, Field, TimeUnit};
-use crate::array::Element;
 
 const LINE_WIDTH: usize = 75;
 const THRESHOLD: usize = 1000;
@@ -119,7 +119,10 @@ fn time_name(base: &str, u: TimeUnit) -> String {
 pub fn dtype_short_repr(d: &DType) -> String {
     match &d.kind {
         DTypeKind::Structured { .. } => struct_str(d),
-        DTypeKind::Bytes(_) | DTypeKind::Unicode(_) | DTypeKind::Void(_) | DTypeKind::SubArray { .. } => {
+        DTypeKind::Bytes(_)
+        | DTypeKind::Unicode(_)
+        | DTypeKind::Void(_)
+        | DTypeKind::SubArray { .. } => {
             format!("'{}'", d.descr())
         }
         _ if !d.is_native() => format!("'{}'", d.descr()),
@@ -177,8 +180,14 @@ fn field_str(f: &Field) -> String {
             py_str_repr(&base.descr()),
             crate::dtype::py_tuple_repr(shape)
         ),
-        DTypeKind::Structured { .. } => format!("({}, {})", py_str_repr(&f.name), struct_str(&f.dtype)),
-        _ => format!("({}, {})", py_str_repr(&f.name), py_str_repr(&short_descr(&f.dtype))),
+        DTypeKind::Structured { .. } => {
+            format!("({}, {})", py_str_repr(&f.name), struct_str(&f.dtype))
+        }
+        _ => format!(
+            "({}, {})",
+            py_str_repr(&f.name),
+            py_str_repr(&short_descr(&f.dtype))
+        ),
     }
 }
 
@@ -324,7 +333,15 @@ fn format_axis(
         let line_sep = format!(",{}", "\n".repeat(axes_left - 1));
         let sub = |words: &mut dyn Iterator<Item = String>| {
             let mut w = words;
-            format_axis(shape, axes, axis + 1, &mut w, &next_hanging, next_width, summary)
+            format_axis(
+                shape,
+                axes,
+                axis + 1,
+                &mut w,
+                &next_hanging,
+                next_width,
+                summary,
+            )
         };
         for _ in 0..leading {
             let nested = sub(words);
@@ -353,22 +370,34 @@ fn format_axis(
 // --- element formatters ------------------------------------------------------------------------
 
 enum Formatter {
-    Bool { truestr: &'static str },
-    Int { width: usize },
+    Bool {
+        truestr: &'static str,
+    },
+    Int {
+        width: usize,
+    },
     Float(FloatFormat),
     Complex(FloatFormat, FloatFormat),
     Str,
     Bytes,
-    DateTime { unit: TimeUnit, width: usize },
-    TimeDelta { width: usize },
+    DateTime {
+        unit: TimeUnit,
+        width: usize,
+    },
+    TimeDelta {
+        width: usize,
+    },
     Object,
     Struct(Vec<(Field, Formatter)>),
     /// A sub-array field of a struct: the element formatter and the sub-array's shape.
-    SubArray { shape: Vec<usize>, inner: Box<Formatter> },
+    SubArray {
+        shape: Vec<usize>,
+        inner: Box<Formatter>,
+    },
     Void,
 }
 
-fn elem<'a>(a: &'a NdArray, pos: usize) -> &'a [u8] {
+fn elem(a: &NdArray, pos: usize) -> &[u8] {
     let size = a.dtype.itemsize();
     let start = pos.saturating_mul(size);
     a.raw()
@@ -418,8 +447,10 @@ impl Formatter {
                 Formatter::Float(FloatFormat::new(&vals, *bytes, false))
             }
             DTypeKind::Complex { bytes } => {
-                let parts: Vec<(f64, f64)> =
-                    positions.iter().map(|&p| complex_parts(d, elem(a, p))).collect();
+                let parts: Vec<(f64, f64)> = positions
+                    .iter()
+                    .map(|&p| complex_parts(d, elem(a, p)))
+                    .collect();
                 let re: Vec<f64> = parts.iter().map(|p| p.0).collect();
                 let im: Vec<f64> = parts.iter().map(|p| p.1).collect();
                 Formatter::Complex(
@@ -451,7 +482,9 @@ impl Formatter {
                     .map(|f| {
                         let col = a.field(&f.name).ok();
                         let fmt = match &col {
-                            Some(c) if c.shape == a.shape => Formatter::new(c, graph, positions, zero_d),
+                            Some(c) if c.shape == a.shape => {
+                                Formatter::new(c, graph, positions, zero_d)
+                            }
                             Some(c) if c.shape.starts_with(&a.shape) && !c.fortran_order => {
                                 let block: usize = c.shape[a.shape.len()..].iter().product();
                                 let all: Vec<usize> = positions
@@ -514,7 +547,9 @@ impl Formatter {
                         _ => {
                             let size = f.dtype.itemsize();
                             let rec = elem(a, pos);
-                            let b = rec.get(f.offset..f.offset.saturating_add(size)).unwrap_or(&[]);
+                            let b = rec
+                                .get(f.offset..f.offset.saturating_add(size))
+                                .unwrap_or(&[]);
                             py_bytes_repr(b)
                         }
                     })
@@ -543,7 +578,12 @@ impl Formatter {
 /// lists for sub-arrays).
 fn item_repr(d: &DType, b: &[u8]) -> String {
     match &d.kind {
-        DTypeKind::Bool => if b.first().is_some_and(|&x| x != 0) { "True" } else { "False" }.into(),
+        DTypeKind::Bool => if b.first().is_some_and(|&x| x != 0) {
+            "True"
+        } else {
+            "False"
+        }
+        .into(),
         DTypeKind::Int { .. } | DTypeKind::UInt { .. } => int_text(d, b),
         DTypeKind::Float { .. } => py_float_repr(float_of(d, b)),
         DTypeKind::Complex { .. } => {
@@ -552,7 +592,11 @@ fn item_repr(d: &DType, b: &[u8]) -> String {
                 let t = py_float_repr(x);
                 t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
             };
-            let sign = if im.is_nan() || im.is_sign_positive() { "+" } else { "" };
+            let sign = if im.is_nan() || im.is_sign_positive() {
+                "+"
+            } else {
+                ""
+            };
             format!("({}{sign}{}j)", c(re), c(im))
         }
         DTypeKind::Bytes(_) => py_bytes_repr(&element_bytes(b)),
@@ -577,7 +621,10 @@ fn item_repr(d: &DType, b: &[u8]) -> String {
             nested_list(shape, &mut || {
                 let start = k.saturating_mul(size);
                 k += 1;
-                item_repr(base, b.get(start..start.saturating_add(size)).unwrap_or(&[]))
+                item_repr(
+                    base,
+                    b.get(start..start.saturating_add(size)).unwrap_or(&[]),
+                )
             })
         }
         _ => py_bytes_repr(b),
@@ -742,8 +789,16 @@ pub fn scalar_repr(a: &NdArray, graph: &Graph) -> String {
         DTypeKind::Unicode(_) => format!("np.str_({body})"),
         DTypeKind::Bytes(_) => format!("np.bytes_({body})"),
         DTypeKind::Float { bytes } => {
-            let v = a.to_f64().ok().and_then(|x| x.iter().next().copied()).unwrap_or(f64::NAN);
-            format!("np.{}({})", dtype_name(&a.dtype), float_repr_sized(v, *bytes))
+            let v = a
+                .to_f64()
+                .ok()
+                .and_then(|x| x.iter().next().copied())
+                .unwrap_or(f64::NAN);
+            format!(
+                "np.{}({})",
+                dtype_name(&a.dtype),
+                float_repr_sized(v, *bytes)
+            )
         }
         DTypeKind::Complex { bytes } => {
             let (re, im) = complex_parts(&a.dtype, elem(a, 0));
@@ -765,10 +820,17 @@ pub fn scalar_repr(a: &NdArray, graph: &Graph) -> String {
             format!("np.{}({text})", dtype_name(&a.dtype))
         }
         DTypeKind::TimeDelta64(u) if *u != TimeUnit::Generic => {
-            format!("np.timedelta64({},'{}')", body.trim().trim_matches('\''), u.code())
+            format!(
+                "np.timedelta64({},'{}')",
+                body.trim().trim_matches('\''),
+                u.code()
+            )
         }
         DTypeKind::DateTime64(_) | DTypeKind::TimeDelta64(_) => {
-            format!("np.{}({body})", dtype_name(&a.dtype).split('[').next().unwrap_or(""))
+            format!(
+                "np.{}({body})",
+                dtype_name(&a.dtype).split('[').next().unwrap_or("")
+            )
         }
         DTypeKind::Structured { .. } => format!(
             "np.void({}, dtype={})",
@@ -845,7 +907,11 @@ struct FloatFormat {
 impl FloatFormat {
     fn new(vals: &[f64], bytes: usize, sign_plus: bool) -> FloatFormat {
         let finite: Vec<f64> = vals.iter().copied().filter(|v| v.is_finite()).collect();
-        let abs_nz: Vec<f64> = finite.iter().map(|v| v.abs()).filter(|&v| v != 0.0).collect();
+        let abs_nz: Vec<f64> = finite
+            .iter()
+            .map(|v| v.abs())
+            .filter(|&v| v != 0.0)
+            .collect();
         let type_precision = match bytes {
             2 => 3,
             4 => 6,
@@ -879,8 +945,7 @@ impl FloatFormat {
             f.pad_left = strs.iter().map(|s| s.0.len()).max().unwrap_or(1);
             f.pad_right = f.exp_size + 2 + f.precision;
         } else {
-            let strs: Vec<(String, String)> =
-                finite.iter().map(|&x| f.pos_parts(x)).collect();
+            let strs: Vec<(String, String)> = finite.iter().map(|&x| f.pos_parts(x)).collect();
             f.pad_left = strs.iter().map(|s| s.0.len()).max().unwrap_or(1);
             f.pad_right = strs.iter().map(|s| s.1.len()).max().unwrap_or(0);
         }
@@ -1032,7 +1097,10 @@ pub fn datetime_text(v: i64, unit: TimeUnit) -> String {
     let (days, rem) = if unit == TimeUnit::Weeks {
         (i128::from(v) * 7, 0)
     } else {
-        (i128::from(v).div_euclid(per_day), i128::from(v).rem_euclid(per_day))
+        (
+            i128::from(v).div_euclid(per_day),
+            i128::from(v).rem_euclid(per_day),
+        )
     };
     let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
     let mut s = format!("{}-{m:02}-{d:02}", year(y));
@@ -1071,3 +1139,237 @@ pub fn datetime_text(v: i64, unit: TimeUnit) -> String {
 
 #[allow(dead_code)]
 fn _byte_order_used(_: ByteOrder) {}
+
+// --- whole values ------------------------------------------------------------------------------
+
+/// The child ids of a node (container items, an object's call, state and items).
+fn node_children(node: &Node) -> Vec<NodeId> {
+    use brine_pickle::ObjectKind;
+    match node {
+        Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => v.clone(),
+        Node::Dict(pairs) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
+        Node::Object(obj) => {
+            let mut out = match &obj.kind {
+                ObjectKind::Reduce { callable, args } => vec![*callable, *args],
+                ObjectKind::NewObj { cls, args } => vec![*cls, *args],
+                ObjectKind::NewObjEx { cls, args, kwargs } => vec![*cls, *args, *kwargs],
+                ObjectKind::Instance { cls, args } => {
+                    let mut v = vec![*cls];
+                    v.extend(args.iter().copied());
+                    v
+                }
+            };
+            out.extend(obj.state);
+            out.extend(obj.list_items.iter().copied());
+            out.extend(obj.dict_items.iter().flat_map(|&(k, v)| [k, v]));
+            out
+        }
+        Node::PersistentId(id) => vec![*id],
+        _ => Vec::new(),
+    }
+}
+
+/// The nodes reachable from `root` from which a numpy array or scalar can be reached (arrays
+/// included). Iterative: any nesting depth.
+fn nodes_leading_to_arrays(graph: &Graph, root: NodeId) -> std::collections::HashSet<NodeId> {
+    use std::collections::{HashMap, HashSet};
+    let mut parents: HashMap<NodeId, Vec<NodeId>> = HashMap::new();
+    let mut seen = HashSet::new();
+    let mut arrays = Vec::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if id.index() >= graph.len() || !seen.insert(id) {
+            continue;
+        }
+        if crate::pickle::is_array(graph, id) {
+            arrays.push(id);
+            continue;
+        }
+        for child in node_children(graph.get(id)) {
+            parents.entry(child).or_default().push(id);
+            stack.push(child);
+        }
+    }
+    let mut marked: HashSet<NodeId> = HashSet::new();
+    while let Some(id) = arrays.pop() {
+        if marked.insert(id) {
+            if let Some(ps) = parents.get(&id) {
+                arrays.extend(ps.iter().copied());
+            }
+        }
+    }
+    marked
+}
+
+/// Python's `repr()` of a whole value in which numpy arrays and scalars print as numpy prints
+/// them (`array([1., 2.])`, `np.float64(0.5)`) instead of as their pickled calls. Containers and
+/// objects that hold arrays are printed here (iteratively, cycles as `[...]`); everything else as
+/// [`brine_pickle::repr`] prints it. The text is cut at `max_len` bytes; the flag says whether it
+/// was.
+///
+/// ```
+/// use brine_numpy::{repr::value_repr, NdArray};
+/// let mut g = brine_pickle::Graph::new();
+/// let a = NdArray::from_f64_slice(&[1.0, 2.5]).to_node(&mut g).unwrap();
+/// let k = g.str("w");
+/// let d = g.dict(vec![(k, a)]);
+/// assert_eq!(value_repr(&g, d, 1000), ("{'w': array([1. , 2.5])}".to_string(), false));
+/// ```
+pub fn value_repr(graph: &Graph, root: NodeId, max_len: usize) -> (String, bool) {
+    use brine_pickle::repr::{repr_with, ReprOptions};
+    use brine_pickle::ObjectKind;
+    use std::collections::HashSet;
+
+    enum Task {
+        Node(NodeId),
+        Text(&'static str),
+        Leave(NodeId),
+    }
+    let holds_arrays = nodes_leading_to_arrays(graph, root);
+    let mut out = String::new();
+    let mut active: HashSet<NodeId> = HashSet::new();
+    let mut tasks = vec![Task::Node(root)];
+    // Pushes `items` separated by ", " (in order) onto the task stack.
+    fn push_items(tasks: &mut Vec<Task>, items: &[NodeId]) {
+        for (i, &id) in items.iter().enumerate().rev() {
+            tasks.push(Task::Node(id));
+            if i > 0 {
+                tasks.push(Task::Text(", "));
+            }
+        }
+    }
+    while let Some(task) = tasks.pop() {
+        if out.len() >= max_len {
+            let mut cut = max_len.min(out.len());
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            return (out, true);
+        }
+        let id = match task {
+            Task::Text(t) => {
+                out.push_str(t);
+                continue;
+            }
+            Task::Leave(id) => {
+                active.remove(&id);
+                continue;
+            }
+            Task::Node(id) => id,
+        };
+        if crate::pickle::is_array(graph, id) {
+            let text = match crate::pickle::array_from_node(graph, id) {
+                Ok(a) if crate::pickle::is_scalar(graph, id) => scalar_repr(&a, graph),
+                Ok(a) => array_repr(&a, graph),
+                Err(e) => format!("<invalid numpy array: {e}>"),
+            };
+            out.push_str(&text);
+            continue;
+        }
+        if !holds_arrays.contains(&id) {
+            let budget = max_len.saturating_sub(out.len());
+            let r = repr_with(graph, id, &ReprOptions { max_len: budget });
+            out.push_str(&r.text);
+            if r.truncated {
+                return (out, true);
+            }
+            continue;
+        }
+        let node = graph.get(id);
+        if active.contains(&id) {
+            out.push_str(match node {
+                Node::List(_) => "[...]",
+                Node::Dict(_) | Node::Set(_) => "{...}",
+                Node::Tuple(_) => "(...)",
+                _ => "...",
+            });
+            continue;
+        }
+        active.insert(id);
+        tasks.push(Task::Leave(id));
+        match node {
+            Node::List(items) => {
+                out.push('[');
+                tasks.push(Task::Text("]"));
+                push_items(&mut tasks, items);
+            }
+            Node::Tuple(items) => {
+                out.push('(');
+                tasks.push(Task::Text(if items.len() == 1 { ",)" } else { ")" }));
+                push_items(&mut tasks, items);
+            }
+            Node::Set(items) | Node::FrozenSet(items) => {
+                let frozen = matches!(node, Node::FrozenSet(_));
+                out.push_str(if frozen { "frozenset({" } else { "{" });
+                tasks.push(Task::Text(if frozen { "})" } else { "}" }));
+                push_items(&mut tasks, items);
+            }
+            Node::Dict(pairs) => {
+                out.push('{');
+                tasks.push(Task::Text("}"));
+                for (i, &(k, v)) in pairs.iter().enumerate().rev() {
+                    tasks.push(Task::Node(v));
+                    tasks.push(Task::Text(": "));
+                    tasks.push(Task::Node(k));
+                    if i > 0 {
+                        tasks.push(Task::Text(", "));
+                    }
+                }
+            }
+            Node::Object(obj) => {
+                let (callee, args) = match &obj.kind {
+                    ObjectKind::Reduce { callable, args } => (*callable, Some(*args)),
+                    ObjectKind::NewObj { cls, args } | ObjectKind::NewObjEx { cls, args, .. } => {
+                        (*cls, Some(*args))
+                    }
+                    ObjectKind::Instance { cls, .. } => (*cls, None),
+                };
+                out.push_str(&repr_with(graph, callee, &ReprOptions { max_len: 4096 }).text);
+                out.push('(');
+                // Pushed in reverse: state, items, then the call's arguments.
+                if let Some(state) = obj.state {
+                    tasks.push(Task::Text(")"));
+                    tasks.push(Task::Node(state));
+                    tasks.push(Task::Text(".__setstate__("));
+                }
+                if !obj.dict_items.is_empty() {
+                    tasks.push(Task::Text("})"));
+                    for (i, &(k, v)) in obj.dict_items.iter().enumerate().rev() {
+                        tasks.push(Task::Node(v));
+                        tasks.push(Task::Text(": "));
+                        tasks.push(Task::Node(k));
+                        if i > 0 {
+                            tasks.push(Task::Text(", "));
+                        }
+                    }
+                    tasks.push(Task::Text(".update({"));
+                }
+                if !obj.list_items.is_empty() {
+                    tasks.push(Task::Text("])"));
+                    push_items(&mut tasks, &obj.list_items);
+                    tasks.push(Task::Text(".extend(["));
+                }
+                tasks.push(Task::Text(")"));
+                let arg_items = match args.map(|a| graph.get(a)) {
+                    Some(Node::Tuple(items)) => items.clone(),
+                    _ => args.into_iter().collect(),
+                };
+                push_items(&mut tasks, &arg_items);
+            }
+            _ => {
+                let budget = max_len.saturating_sub(out.len());
+                out.push_str(&repr_with(graph, id, &ReprOptions { max_len: budget }).text);
+            }
+        }
+    }
+    if out.len() > max_len {
+        let mut cut = max_len;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        return (out, true);
+    }
+    (out, false)
+}

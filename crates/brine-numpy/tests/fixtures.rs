@@ -1,6 +1,7 @@
 //! Every numpy fixture (written by the pinned numpy 2, and with numpy 1's module paths) reads to
 //! exactly the value the manifest records: dtype, shape, memory order and bytes; arrays print as
 //! numpy's `repr()`; malformed files are clean errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -38,7 +39,10 @@ fn pickled_arrays_and_scalars_read_exactly() {
     let cases = cases();
     let mut n = 0;
     let mut np1 = 0;
-    for e in manifest().iter().filter(|e| e["kind"] == "pickle" && e.get("error").is_none()) {
+    for e in manifest()
+        .iter()
+        .filter(|e| e["kind"] == "pickle" && e.get("error").is_none())
+    {
         let file = e["file"].as_str().unwrap();
         let g = read_pickle(file);
         assert_eq!(encode_root(&g), expected_value(e, &cases), "{file}");
@@ -54,9 +58,15 @@ fn pickled_arrays_and_scalars_read_exactly() {
 #[test]
 fn protocol_5_arrays_use_frombuffer_and_protocol_2_reconstruct() {
     let g = read_pickle("pickle/float64_le.p5.pkl");
-    assert_eq!(array_form(&g, g.root().unwrap()), Some(ArrayForm::FromBuffer));
+    assert_eq!(
+        array_form(&g, g.root().unwrap()),
+        Some(ArrayForm::FromBuffer)
+    );
     let g = read_pickle("pickle/float64_le.np1.p2.pkl");
-    assert_eq!(array_form(&g, g.root().unwrap()), Some(ArrayForm::Reconstruct));
+    assert_eq!(
+        array_form(&g, g.root().unwrap()),
+        Some(ArrayForm::Reconstruct)
+    );
     let g = read_pickle("pickle/scalar_f64.np1.p5.pkl");
     assert_eq!(array_form(&g, g.root().unwrap()), Some(ArrayForm::Scalar));
 }
@@ -75,10 +85,18 @@ fn arrays_print_as_numpy_repr() {
             array_repr(&a, &g)
         };
         if text != case["repr"].as_str().unwrap() {
-            mismatches.push(format!("{name}:\n  brine: {text:?}\n  numpy: {:?}", case["repr"].as_str().unwrap()));
+            mismatches.push(format!(
+                "{name}:\n  brine: {text:?}\n  numpy: {:?}",
+                case["repr"].as_str().unwrap()
+            ));
         }
     }
-    assert!(mismatches.is_empty(), "{} reprs differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} reprs differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 #[test]
@@ -107,7 +125,10 @@ fn dtypes_read_as_numpy_describes_them() {
 fn npy_files_read_exactly() {
     let cases = cases();
     let mut n = 0;
-    for e in manifest().iter().filter(|e| e["kind"] == "npy" && e.get("error").is_none()) {
+    for e in manifest()
+        .iter()
+        .filter(|e| e["kind"] == "npy" && e.get("error").is_none())
+    {
         let file = e["file"].as_str().unwrap();
         let (g, a) = read_npy(file);
         assert_eq!(encode_root(&g), expected_value(e, &cases), "{file}");
@@ -132,15 +153,28 @@ fn npy_reads_are_zero_copy_and_viewable_through_ndarray() {
     assert_eq!(view[[2]], 1.5);
     assert!(view[[6]].is_nan());
     // Fortran order is kept as strides, not copied.
-    let f = npy::read_bytes(std::fs::read(fixtures().join("npy/fortran_f64.npy")).unwrap().into()).unwrap();
+    let f = npy::read_bytes(
+        std::fs::read(fixtures().join("npy/fortran_f64.npy"))
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
     let v = f.to_array::<f64>().unwrap();
     assert_eq!(v.shape(), &[2, 3]);
     assert_eq!(v[[1, 0]], 3.0 / 8.0);
     assert_eq!(v[[0, 2]], 2.0 / 8.0);
     // Big-endian data converts on copy and refuses a view.
-    let be = npy::read_bytes(std::fs::read(fixtures().join("npy/int32_be.npy")).unwrap().into()).unwrap();
+    let be = npy::read_bytes(
+        std::fs::read(fixtures().join("npy/int32_be.npy"))
+            .unwrap()
+            .into(),
+    )
+    .unwrap();
     assert!(be.view::<i32>().is_err());
-    assert_eq!(be.to_array::<i32>().unwrap().into_raw_vec_and_offset().0, vec![i32::MIN, -1, 0, 1, i32::MAX]);
+    assert_eq!(
+        be.to_array::<i32>().unwrap().into_raw_vec_and_offset().0,
+        vec![i32::MIN, -1, 0, 1, i32::MAX]
+    );
 }
 
 #[test]
@@ -162,7 +196,10 @@ fn pickled_arrays_view_without_copying_when_aligned() {
 #[test]
 fn npz_archives_read_exactly() {
     let mut n = 0;
-    for e in manifest().iter().filter(|e| e["kind"] == "npz" && e.get("error").is_none()) {
+    for e in manifest()
+        .iter()
+        .filter(|e| e["kind"] == "npz" && e.get("error").is_none())
+    {
         let file = e["file"].as_str().unwrap();
         let data = std::fs::read(fixtures().join(file)).unwrap();
         let members = npz::read(&data).unwrap_or_else(|err| panic!("{file}: {err}"));
@@ -192,7 +229,10 @@ fn malformed_files_are_clean_errors() {
             "npz" => npz::read(&data).map(|_| ()).unwrap_err().to_string(),
             "pkl" => {
                 let g = brine_pickle::from_slice(&data).unwrap();
-                array_from_node(&g, g.root().unwrap()).map(|_| ()).unwrap_err().to_string()
+                array_from_node(&g, g.root().unwrap())
+                    .map(|_| ())
+                    .unwrap_err()
+                    .to_string()
             }
             other => panic!("{other}"),
         };
@@ -207,11 +247,17 @@ fn malformed_files_are_clean_errors() {
 fn every_truncation_of_an_npy_file_is_an_error() {
     let data = std::fs::read(fixtures().join("npy/structured.npy")).unwrap();
     for len in 0..data.len() {
-        assert!(npy::read(&data[..len]).is_err(), "prefix of {len} bytes read");
+        assert!(
+            npy::read(&data[..len]).is_err(),
+            "prefix of {len} bytes read"
+        );
     }
     let obj = std::fs::read(fixtures().join("npy/object_1d.npy")).unwrap();
     for len in 0..obj.len() {
-        assert!(npy::read_pickled(&obj[..len]).is_err(), "prefix of {len} bytes read");
+        assert!(
+            npy::read_pickled(&obj[..len]).is_err(),
+            "prefix of {len} bytes read"
+        );
     }
 }
 
@@ -219,10 +265,15 @@ fn every_truncation_of_an_npy_file_is_an_error() {
 fn object_arrays_keep_their_elements() {
     let g = read_pickle("pickle/object_nested_array.p5.pkl");
     let a = array_from_node(&g, g.root().unwrap()).unwrap();
-    let ArrayData::Objects(ids) = &a.data else { panic!("not an object array") };
+    let ArrayData::Objects(ids) = &a.data else {
+        panic!("not an object array")
+    };
     assert_eq!(ids.len(), 3);
     let inner = array_from_node(&g, ids[0]).unwrap();
-    assert_eq!(inner.to_i64().unwrap().into_raw_vec_and_offset().0, vec![0, 1, 2]);
+    assert_eq!(
+        inner.to_i64().unwrap().into_raw_vec_and_offset().0,
+        vec![0, 1, 2]
+    );
     assert_eq!(encode(&g, ids[1]), json!("s"));
     assert!(matches!(encode(&g, ids[2]), Value::Object(_)));
 }
@@ -231,7 +282,23 @@ fn object_arrays_keep_their_elements() {
 fn structured_fields_read_by_name() {
     let g = read_pickle("pickle/structured.np1.p2.pkl");
     let a = array_from_node(&g, g.root().unwrap()).unwrap();
-    assert_eq!(a.field("x").unwrap().to_i64().unwrap().into_raw_vec_and_offset().0, vec![1, -3]);
-    assert_eq!(a.field("y").unwrap().to_f64().unwrap().into_raw_vec_and_offset().0, vec![2.5, -0.5]);
+    assert_eq!(
+        a.field("x")
+            .unwrap()
+            .to_i64()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        vec![1, -3]
+    );
+    assert_eq!(
+        a.field("y")
+            .unwrap()
+            .to_f64()
+            .unwrap()
+            .into_raw_vec_and_offset()
+            .0,
+        vec![2.5, -0.5]
+    );
     assert!(a.field("nope").is_err());
 }

@@ -2,6 +2,7 @@
 //! again as a pickle (protocols 2 to 5), a `.npy` file and `.npz` archives, and the pinned numpy
 //! (tests/python/check_numpy.py) loads what Brine wrote and finds values exactly equal to the
 //! fixture it loads itself. Brine also reads back what it wrote.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
@@ -32,7 +33,11 @@ fn read_case(name: &str) -> (Graph, NdArray, bool) {
 /// The pickle Brine writes for the array (or numpy scalar) at `protocol`.
 fn brine_pickle_of(g: &Graph, a: &NdArray, scalar: bool, protocol: u8) -> Vec<u8> {
     let mut g = g.clone();
-    let id = if scalar { a.scalar_to_node(&mut g).unwrap() } else { a.to_node(&mut g).unwrap() };
+    let id = if scalar {
+        a.scalar_to_node(&mut g).unwrap()
+    } else {
+        a.to_node(&mut g).unwrap()
+    };
     g.set_root(id);
     brine_pickle::to_vec(&g, &WriteOptions::protocol(protocol)).unwrap()
 }
@@ -46,7 +51,11 @@ fn run_check(dir: &Path, pairs: &[Value]) -> Option<String> {
     let list = dir.join("pairs.json");
     std::fs::write(&list, serde_json::to_vec(pairs).unwrap()).unwrap();
     let script = brine_testkit::workspace_root().join("tests/python/check_numpy.py");
-    Some(brine_testkit::run_python_script(&py, &script, &[list.to_str().unwrap()]))
+    Some(brine_testkit::run_python_script(
+        &py,
+        &script,
+        &[list.to_str().unwrap()],
+    ))
 }
 
 #[test]
@@ -62,10 +71,17 @@ fn numpy_loads_every_array_brine_writes() {
             // The module path every numpy 1.x and 2.x imports.
             assert!(contains(&data, MULTIARRAY_MODULE.as_bytes()), "{name}");
             // (Elements of object arrays are written as they were read.)
-            assert!(a.dtype.has_object() || !contains(&data, b"numpy._core"), "{name}");
+            assert!(
+                a.dtype.has_object() || !contains(&data, b"numpy._core"),
+                "{name}"
+            );
             // Brine reads back what it wrote.
             let back = brine_pickle::from_slice(&data).unwrap();
-            assert_eq!(encode_root(&back), cases[name]["value"], "{name} protocol {protocol}");
+            assert_eq!(
+                encode_root(&back),
+                cases[name]["value"],
+                "{name} protocol {protocol}"
+            );
             let file = dir.join(format!("{name}.p{protocol}.pkl"));
             std::fs::write(&file, &data).unwrap();
             pairs.push(json!({"brine": file, "reference": reference, "format": "pickle"}));
@@ -86,12 +102,23 @@ fn numpy_loads_every_array_brine_writes() {
     }
     // .npz archives of the same members as numpy's, stored and deflated.
     let manifest = manifest();
-    for e in manifest.iter().filter(|e| e["kind"] == "npz" && e.get("error").is_none()) {
-        let members: Vec<String> = e["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect();
+    for e in manifest
+        .iter()
+        .filter(|e| e["kind"] == "npz" && e.get("error").is_none())
+    {
+        let members: Vec<String> = e["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_string())
+            .collect();
         let numpy_file = fixtures().join(e["file"].as_str().unwrap());
         let read = npz::read(&std::fs::read(&numpy_file).unwrap()).unwrap();
         let names: Vec<&str> = read.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, members.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            names,
+            members.iter().map(String::as_str).collect::<Vec<_>>()
+        );
         let entries: Vec<(&str, &NdArray)> = read.iter().map(|(n, a)| (n.as_str(), a)).collect();
         let compressed = e["compressed"] == true;
         let data = npz::to_vec(&entries, compressed).unwrap();
@@ -111,7 +138,9 @@ fn numpy_loads_every_array_brine_writes() {
 fn arrays_built_in_rust_load_in_numpy() {
     let dir = scratch("build");
     let mut g = Graph::new();
-    let f = NdArray::from_array(ndarray::Array2::from_shape_fn((3, 2).f(), |(i, j)| (i * 10 + j) as f64));
+    let f = NdArray::from_array(ndarray::Array2::from_shape_fn((3, 2).f(), |(i, j)| {
+        (i * 10 + j) as f64
+    }));
     let items: Vec<_> = ["a", "bc"].iter().map(|s| g.str(s)).collect();
     let objects = NdArray::from_objects(vec![2], items).unwrap();
     let strings = NdArray::from_strings(&["x", "yz\u{e9}"]);
@@ -125,8 +154,14 @@ fn arrays_built_in_rust_load_in_numpy() {
     let root = g.list(nodes);
     g.set_root(root);
     let file = dir.join("built.pkl");
-    std::fs::write(&file, brine_pickle::to_vec(&g, &WriteOptions::protocol(2)).unwrap()).unwrap();
-    let Some(py) = brine_testkit::python() else { return };
+    std::fs::write(
+        &file,
+        brine_pickle::to_vec(&g, &WriteOptions::protocol(2)).unwrap(),
+    )
+    .unwrap();
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let code = "import pickle, sys, numpy as np\n\
         v = pickle.load(open(sys.argv[1], 'rb'))\n\
         assert v[0].flags.f_contiguous and not v[0].flags.c_contiguous\n\

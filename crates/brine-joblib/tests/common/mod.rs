@@ -1,6 +1,6 @@
 //! Shared test helpers: the fixture manifest and the exact JSON description of a loaded value
 //! (the same encoding as tests/python/joblib_fixture_lib.py's `encode`).
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
@@ -45,7 +45,11 @@ pub fn float_hex(x: f64) -> String {
     if exp == 0 && mant == 0 {
         return format!("{sign}0x0.0p+0");
     }
-    let (lead, e) = if exp == 0 { (0, -1022) } else { (1, exp - 1023) };
+    let (lead, e) = if exp == 0 {
+        (0, -1022)
+    } else {
+        (1, exp - 1023)
+    };
     format!("{sign}0x{lead}.{mant:013x}p{e:+}")
 }
 
@@ -64,8 +68,12 @@ pub fn encode(g: &Graph, id: NodeId) -> Value {
         Node::Float(f) => json!({ "float": float_hex(*f) }),
         Node::Str(s) => json!(s.as_str().unwrap()),
         Node::Bytes(b) => json!({ "bytes": hex(b) }),
-        Node::List(items) => json!({ "list": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() }),
-        Node::Tuple(items) => json!({ "tuple": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() }),
+        Node::List(items) => {
+            json!({ "list": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
+        }
+        Node::Tuple(items) => {
+            json!({ "tuple": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
+        }
         Node::Dict(pairs) => json!({
             "dict": pairs.iter().map(|&(k, v)| json!([encode(g, k), encode(g, v)])).collect::<Vec<_>>()
         }),
@@ -114,7 +122,10 @@ pub fn arrays(g: &Graph) -> Vec<NdArray> {
         if !seen.insert(id) {
             continue;
         }
-        if matches!(array_form(g, id), Some(ArrayForm::Reconstruct | ArrayForm::FromBuffer)) {
+        if matches!(
+            array_form(g, id),
+            Some(ArrayForm::Reconstruct | ArrayForm::FromBuffer)
+        ) {
             out.push(array_from_node(g, id).unwrap());
             continue;
         }
