@@ -1,6 +1,8 @@
 //! `brine info` and `brine predict` on models fitted by the real scikit-learn
 //! (tests/fixtures/sklearn/<version>/), and on a model Brine fitted and saved.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -46,8 +48,15 @@ fn read_npy(path: &Path) -> brine_numpy::NdArray {
 /// Parses CSV output: header and rows of cells.
 fn csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut lines = text.lines();
-    let header = lines.next().unwrap().split(',').map(str::to_string).collect();
-    let rows = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
     (header, rows)
 }
 
@@ -58,7 +67,10 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn info_describes_a_dataframe_pipeline() {
     let text = ok(&["info", &fixture("1.9.1", "DF_Pipeline_ct_logreg.joblib")]);
-    assert!(text.starts_with("sklearn.pipeline.Pipeline (sklearn 1.9.1)\n"), "{text}");
+    assert!(
+        text.starts_with("sklearn.pipeline.Pipeline (sklearn 1.9.1)\n"),
+        "{text}"
+    );
     for needle in [
         "feature_names_in_: a, b, color, size, c",
         "n_features_in_: 5",
@@ -76,22 +88,36 @@ fn info_describes_a_dataframe_pipeline() {
 
 #[test]
 fn info_json() {
-    let text = ok(&["info", "--json", &fixture("1.9.1", "DF_Pipeline_ct_logreg.joblib")]);
+    let text = ok(&[
+        "info",
+        "--json",
+        &fixture("1.9.1", "DF_Pipeline_ct_logreg.joblib"),
+    ]);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["class"], "Pipeline");
     assert_eq!(v["module"], "sklearn.pipeline");
     assert_eq!(v["sklearn_version"], "1.9.1");
     assert_eq!(v["n_features_in"], 5);
-    assert_eq!(v["feature_names_in"], serde_json::json!(["a", "b", "color", "size", "c"]));
+    assert_eq!(
+        v["feature_names_in"],
+        serde_json::json!(["a", "b", "color", "size", "c"])
+    );
     assert_eq!(v["classes"], serde_json::json!(["neg", "pos"]));
-    assert_eq!(v["methods"], serde_json::json!(["predict", "predict_proba", "decision_function"]));
+    assert_eq!(
+        v["methods"],
+        serde_json::json!(["predict", "predict_proba", "decision_function"])
+    );
     let children = v["children"].as_array().unwrap();
     assert_eq!(children[0]["name"], "ct");
     assert_eq!(children[0]["children"][1]["class"], "OneHotEncoder");
     assert_eq!(children[1]["name"], "clf");
     assert_eq!(children[1]["params"]["solver"], "'lbfgs'");
 
-    let text = ok(&["info", "--json", &fixture("1.0.2", "LogisticRegression_multiclass.joblib")]);
+    let text = ok(&[
+        "info",
+        "--json",
+        &fixture("1.0.2", "LogisticRegression_multiclass.joblib"),
+    ]);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["classes"], serde_json::json!([10, 20, 30]));
     assert_eq!(v["sklearn_version"], "1.0.2");
@@ -113,7 +139,10 @@ fn info_reads_stdin() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("sklearn.preprocessing._data.StandardScaler (sklearn 1.3.2)"), "{text}");
+    assert!(
+        text.starts_with("sklearn.preprocessing._data.StandardScaler (sklearn 1.3.2)"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -129,13 +158,19 @@ fn predict_csv_dataframe_to_stdout() {
     ]);
     let (header, rows) = csv(&out);
     assert_eq!(header, ["neg", "pos"]);
-    let want = read_npy(Path::new(&fixture("1.9.1", "DF_Pipeline_ct_logreg.predict_proba.npy")))
-        .to_f64()
-        .unwrap();
+    let want = read_npy(Path::new(&fixture(
+        "1.9.1",
+        "DF_Pipeline_ct_logreg.predict_proba.npy",
+    )))
+    .to_f64()
+    .unwrap();
     assert_eq!(rows.len(), want.shape()[0]);
     for (i, row) in rows.iter().enumerate() {
         for (j, cell) in row.iter().enumerate() {
-            assert!(close(cell.parse().unwrap(), want[[i, j]]), "{i},{j}: {cell}");
+            assert!(
+                close(cell.parse().unwrap(), want[[i, j]]),
+                "{i},{j}: {cell}"
+            );
         }
     }
     // labels
@@ -145,9 +180,12 @@ fn predict_csv_dataframe_to_stdout() {
         "-i",
         &fixture("1.9.1", "DF_Pipeline_ct_logreg.X.csv"),
     ]);
-    let want = read_npy(Path::new(&fixture("1.9.1", "DF_Pipeline_ct_logreg.predict.npy")))
-        .to_strings(&brine_pickle::Graph::new())
-        .unwrap();
+    let want = read_npy(Path::new(&fixture(
+        "1.9.1",
+        "DF_Pipeline_ct_logreg.predict.npy",
+    )))
+    .to_strings(&brine_pickle::Graph::new())
+    .unwrap();
     let (header, rows) = csv(&out);
     assert_eq!(header, ["predict"]);
     let got: Vec<String> = rows.into_iter().map(|r| r[0].clone()).collect();
@@ -170,8 +208,22 @@ fn predict_columns_by_name_in_any_order() {
     let input = dir.join("X.csv");
     std::fs::write(&input, reordered).unwrap();
     let model = fixture("1.9.1", "DF_Pipeline_ct_logreg.joblib");
-    let a = ok(&["predict", &model, "-i", input.to_str().unwrap(), "-m", "decision_function"]);
-    let b = ok(&["predict", &model, "-i", &fixture("1.9.1", "DF_Pipeline_ct_logreg.X.csv"), "-m", "decision_function"]);
+    let a = ok(&[
+        "predict",
+        &model,
+        "-i",
+        input.to_str().unwrap(),
+        "-m",
+        "decision_function",
+    ]);
+    let b = ok(&[
+        "predict",
+        &model,
+        "-i",
+        &fixture("1.9.1", "DF_Pipeline_ct_logreg.X.csv"),
+        "-m",
+        "decision_function",
+    ]);
     assert_eq!(a, b);
     // a missing column is an invalid input, naming the column
     let dropped: String = src
@@ -208,7 +260,10 @@ fn predict_npy_to_npy_every_version() {
                 out.to_str().unwrap(),
             ]);
             let got = read_npy(&out);
-            let want = read_npy(Path::new(&fixture(version, &format!("{name}.{method}.npy"))));
+            let want = read_npy(Path::new(&fixture(
+                version,
+                &format!("{name}.{method}.npy"),
+            )));
             assert_eq!(got.shape, want.shape, "{version} {name}");
             let (g, w) = (got.to_f64().unwrap(), want.to_f64().unwrap());
             for (a, b) in g.iter().zip(w.iter()) {
@@ -248,9 +303,12 @@ fn predict_csv_output_file_and_int_labels() {
     ]);
     let (header, rows) = csv(&std::fs::read_to_string(&out).unwrap());
     assert_eq!(header, ["predict"]);
-    let want = read_npy(Path::new(&fixture("1.6.1", "LogisticRegression_multiclass.predict.npy")))
-        .to_i64()
-        .unwrap();
+    let want = read_npy(Path::new(&fixture(
+        "1.6.1",
+        "LogisticRegression_multiclass.predict.npy",
+    )))
+    .to_i64()
+    .unwrap();
     let got: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
     assert_eq!(got, want.iter().copied().collect::<Vec<_>>());
     // decision_function of a multiclass model: one column per class, named by the class
@@ -273,9 +331,15 @@ fn errors_have_exit_codes() {
     // a method the model lacks: usage error
     let out = brine(&["predict", &lin, "-i", &x, "-m", "predict_proba"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("LinearRegression has no method predict_proba"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("LinearRegression has no method predict_proba"));
     // wrong feature count: invalid input
-    let out = brine(&["predict", &lin, "-i", &fixture("1.9.1", "PolynomialFeatures_deg2.X.npy")]);
+    let out = brine(&[
+        "predict",
+        &lin,
+        "-i",
+        &fixture("1.9.1", "PolynomialFeatures_deg2.X.npy"),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expecting 4 features"));
     // a missing file: I/O error
@@ -302,11 +366,18 @@ fn unsupported_estimator_names_its_class_and_the_supported_list() {
     g.set_root(root);
     let dir = scratch("unsupported");
     let file = dir.join("svc.pkl");
-    std::fs::write(&file, brine_pickle::to_vec(&g, &brine_pickle::WriteOptions::protocol(2)).unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        brine_pickle::to_vec(&g, &brine_pickle::WriteOptions::protocol(2)).unwrap(),
+    )
+    .unwrap();
     let out = brine(&["info", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unsupported estimator sklearn.svm._classes.SVC"), "{err}");
+    assert!(
+        err.contains("unsupported estimator sklearn.svm._classes.SVC"),
+        "{err}"
+    );
     assert!(err.contains("LinearRegression, Ridge"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -324,10 +395,18 @@ fn predict_with_a_model_brine_saved() {
     model.save(&file).unwrap();
     let input = dir.join("X.csv");
     std::fs::write(&input, "x0\n10\n11\n12\n").unwrap();
-    let out = ok(&["predict", file.to_str().unwrap(), "-i", input.to_str().unwrap()]);
+    let out = ok(&[
+        "predict",
+        file.to_str().unwrap(),
+        "-i",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(out, "predict\n11.0\n12.0\n13.0\n");
     let info = ok(&["info", file.to_str().unwrap()]);
-    assert!(info.starts_with("sklearn.linear_model._base.LinearRegression (sklearn 1.9.1)\n"), "{info}");
+    assert!(
+        info.starts_with("sklearn.linear_model._base.LinearRegression (sklearn 1.9.1)\n"),
+        "{info}"
+    );
     assert!(info.contains("n_features_in_: 1"), "{info}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -63,7 +63,9 @@ pub struct PredictArgs {
 /// Runs `brine predict`.
 pub fn run(args: &PredictArgs) -> CliResult {
     if is_stdio(&args.model) && is_stdio(&args.input) {
-        return Err(CliError::Usage("the model and the input cannot both be stdin".into()));
+        return Err(CliError::Usage(
+            "the model and the input cannot both be stdin".into(),
+        ));
     }
     let model = load_model(&args.model)?;
     let x = read_input(&args.input)?;
@@ -123,7 +125,9 @@ fn npy_data(a: &NdArray) -> Result<Data, String> {
     let (n, p) = (a.shape[0], a.shape[1]);
     match a.dtype.kind {
         DTypeKind::Unicode(_) | DTypeKind::Bytes(_) | DTypeKind::Object => {
-            let labels = a.labels(&brine_pickle::Graph::new()).map_err(|e| e.to_string())?;
+            let labels = a
+                .labels(&brine_pickle::Graph::new())
+                .map_err(|e| e.to_string())?;
             let mut columns = vec![Vec::with_capacity(n); p];
             for (i, l) in labels.into_iter().enumerate() {
                 if let Some(col) = columns.get_mut(i % p.max(1)) {
@@ -162,7 +166,11 @@ fn npy_data(a: &NdArray) -> Result<Data, String> {
 
 /// The header row: the method for one column of output, the classes for per-class outputs, else
 /// `method_0, method_1, ...`.
-fn column_names(result: &Prediction, method: brine_sklearn::Method, classes: Option<&Labels>) -> Vec<String> {
+fn column_names(
+    result: &Prediction,
+    method: brine_sklearn::Method,
+    classes: Option<&Labels>,
+) -> Vec<String> {
     let ncols = match result {
         Prediction::Labels(_) => 1,
         Prediction::Values(v) if v.ndim() == 2 => v.shape()[1],
@@ -172,12 +180,17 @@ fn column_names(result: &Prediction, method: brine_sklearn::Method, classes: Opt
         return vec![method.name().to_string()];
     }
     if let Some(c) = classes {
-        let per_class = matches!(method, brine_sklearn::Method::PredictProba | brine_sklearn::Method::DecisionFunction);
+        let per_class = matches!(
+            method,
+            brine_sklearn::Method::PredictProba | brine_sklearn::Method::DecisionFunction
+        );
         if per_class && c.len() == ncols {
             return (0..ncols).filter_map(|i| c.get_string(i)).collect();
         }
     }
-    (0..ncols).map(|j| format!("{}_{j}", method.name())).collect()
+    (0..ncols)
+        .map(|j| format!("{}_{j}", method.name()))
+        .collect()
 }
 
 fn csv_cell(s: &str) -> String {
@@ -190,7 +203,11 @@ fn csv_cell(s: &str) -> String {
 
 /// The result as CSV text: the header, then one row per sample.
 fn to_csv(result: &Prediction, header: &[String]) -> String {
-    let mut out = header.iter().map(|h| csv_cell(h)).collect::<Vec<_>>().join(",");
+    let mut out = header
+        .iter()
+        .map(|h| csv_cell(h))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push('\n');
     match result {
         Prediction::Labels(l) => {
@@ -224,7 +241,11 @@ fn to_ndarray(result: &Prediction) -> NdArray {
         Prediction::Values(v) => NdArray::from_array(v.as_standard_layout().into_owned()),
         Prediction::Labels(Labels::Int(v)) => NdArray::from_i64_slice(v),
         Prediction::Labels(Labels::Float(v)) => NdArray::from_f64_slice(v),
-        Prediction::Labels(Labels::Bool(v)) => NdArray::from_array(ArrayD::from_shape_fn(vec![v.len()], |i| v.get(i[0]).copied().unwrap_or(false))),
+        Prediction::Labels(Labels::Bool(v)) => {
+            NdArray::from_array(ArrayD::from_shape_fn(vec![v.len()], |i| {
+                v.get(i[0]).copied().unwrap_or(false)
+            }))
+        }
         Prediction::Labels(Labels::Str(v)) => NdArray::from_strings(v),
     }
 }

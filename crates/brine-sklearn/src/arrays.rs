@@ -127,7 +127,10 @@ pub(crate) fn labels(v: ValueRef<'_>) -> Option<Labels> {
                 .iter()
                 .map(|&id| object_label(g.value(id)))
                 .collect::<Option<_>>()?;
-            if vals.iter().all(|l| matches!(l, Label::Str(_) | Label::Bytes(_))) {
+            if vals
+                .iter()
+                .all(|l| matches!(l, Label::Str(_) | Label::Bytes(_)))
+            {
                 Labels::Str(
                     vals.into_iter()
                         .map(|l| match l {
@@ -138,7 +141,11 @@ pub(crate) fn labels(v: ValueRef<'_>) -> Option<Labels> {
                         .collect(),
                 )
             } else if vals.iter().all(|l| matches!(l, Label::Bool(_))) {
-                Labels::Bool(vals.iter().map(|l| matches!(l, Label::Bool(true))).collect())
+                Labels::Bool(
+                    vals.iter()
+                        .map(|l| matches!(l, Label::Bool(true)))
+                        .collect(),
+                )
             } else if vals.iter().all(|l| matches!(l, Label::Int(_))) {
                 Labels::Int(
                     vals.iter()

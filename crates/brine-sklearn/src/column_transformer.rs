@@ -19,7 +19,9 @@ impl Passthrough {
     /// Reads a pickled `FunctionTransformer`; only `func=None` (the identity) is supported.
     pub fn from_state(st: &State<'_>) -> Result<Passthrough> {
         if st.get_some("func").is_some() {
-            return Err(st.unsupported("FunctionTransformer with a function (only func=None can run without Python)"));
+            return Err(st.unsupported(
+                "FunctionTransformer with a function (only func=None can run without Python)",
+            ));
         }
         Ok(Passthrough {
             common: st.common(&["func", "validate", "accept_sparse"])?,
@@ -82,13 +84,19 @@ pub struct ColumnTransformer {
     pub entries: Vec<Entry>,
 }
 
-fn parse_selection(v: ValueRef<'_>, n_features: Option<usize>, st: &State<'_>) -> Result<Selection> {
+fn parse_selection(
+    v: ValueRef<'_>,
+    n_features: Option<usize>,
+    st: &State<'_>,
+) -> Result<Selection> {
     let bad = || st.bad("transformers_", "unsupported column selection");
     if let Some(s) = v.as_str() {
         return Ok(Selection::Names(vec![s.to_string()]));
     }
     if let Some(i) = v.as_i64() {
-        return Ok(Selection::Indices(vec![usize::try_from(i).map_err(|_| bad())?]));
+        return Ok(Selection::Indices(vec![
+            usize::try_from(i).map_err(|_| bad())?
+        ]));
     }
     // slice(start, stop, step)
     if let Some(g) = v.class() {
@@ -103,7 +111,10 @@ fn parse_selection(v: ValueRef<'_>, n_features: Option<usize>, st: &State<'_>) -
             let norm = |x: i64| if x < 0 { (x + n).max(0) } else { x.min(n) };
             let start = get(0).map(norm).unwrap_or(0);
             let stop = get(1).map(norm).unwrap_or(n);
-            let idx = (start..stop).step_by(step as usize).map(|i| i as usize).collect();
+            let idx = (start..stop)
+                .step_by(step as usize)
+                .map(|i| i as usize)
+                .collect();
             return Ok(Selection::Indices(idx));
         }
     }
@@ -120,9 +131,17 @@ fn parse_selection(v: ValueRef<'_>, n_features: Option<usize>, st: &State<'_>) -
     }
     let (_, elems) = arrays::items(v).ok_or_else(bad)?;
     match elems {
-        Elems::Bool(mask) => Ok(Selection::Indices(mask.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i).collect())),
+        Elems::Bool(mask) => Ok(Selection::Indices(
+            mask.iter()
+                .enumerate()
+                .filter(|(_, &b)| b)
+                .map(|(i, _)| i)
+                .collect(),
+        )),
         Elems::I64(ix) => Ok(Selection::Indices(
-            ix.into_iter().map(|i| usize::try_from(i).map_err(|_| bad())).collect::<Result<_>>()?,
+            ix.into_iter()
+                .map(|i| usize::try_from(i).map_err(|_| bad()))
+                .collect::<Result<_>>()?,
         )),
         Elems::Str(s) => Ok(Selection::Names(s)),
         Elems::F64(_) => Err(bad()),
@@ -135,11 +154,19 @@ fn parse_selection(v: ValueRef<'_>, n_features: Option<usize>, st: &State<'_>) -
 
 fn selection_from_values(vals: Vec<ValueRef<'_>>, st: &State<'_>) -> Result<Selection> {
     if vals.iter().all(|v| v.as_str().is_some()) {
-        return Ok(Selection::Names(vals.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()));
+        return Ok(Selection::Names(
+            vals.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+        ));
     }
     if vals.iter().all(|v| matches!(v.node(), Node::Bool(_))) && !vals.is_empty() {
         return Ok(Selection::Indices(
-            vals.iter().enumerate().filter(|(_, v)| v.as_bool() == Some(true)).map(|(i, _)| i).collect(),
+            vals.iter()
+                .enumerate()
+                .filter(|(_, v)| v.as_bool() == Some(true))
+                .map(|(i, _)| i)
+                .collect(),
         ));
     }
     vals.iter()
@@ -152,7 +179,12 @@ fn selection_from_values(vals: Vec<ValueRef<'_>>, st: &State<'_>) -> Result<Sele
 impl ColumnTransformer {
     /// Reads a pickled `ColumnTransformer`, loading every fitted transformer.
     pub fn from_state(st: &State<'_>) -> Result<ColumnTransformer> {
-        let common = st.common(&["remainder", "sparse_threshold", "transformer_weights", "verbose_feature_names_out"])?;
+        let common = st.common(&[
+            "remainder",
+            "sparse_threshold",
+            "transformer_weights",
+            "verbose_feature_names_out",
+        ])?;
         let weights = st.get_some("transformer_weights");
         let list = st.req("transformers_")?;
         let callables = st.get_some("_columns");
@@ -163,13 +195,22 @@ impl ColumnTransformer {
                 .and_then(|n| n.as_str())
                 .ok_or_else(|| st.bad("transformers_", "expected (name, transformer, columns)"))?
                 .to_string();
-            let tr = t.item(1).ok_or_else(|| st.bad("transformers_", "expected (name, transformer, columns)"))?;
-            let mut cols = t.item(2).ok_or_else(|| st.bad("transformers_", "expected (name, transformer, columns)"))?;
-            if matches!(cols.node(), Node::Global(_)) || cols.as_object().is_some_and(|_| cols.class().is_some_and(|g| &*g.name != "slice" && !g.name.contains("List"))) {
+            let tr = t
+                .item(1)
+                .ok_or_else(|| st.bad("transformers_", "expected (name, transformer, columns)"))?;
+            let mut cols = t
+                .item(2)
+                .ok_or_else(|| st.bad("transformers_", "expected (name, transformer, columns)"))?;
+            if matches!(cols.node(), Node::Global(_))
+                || cols.as_object().is_some_and(|_| {
+                    cols.class()
+                        .is_some_and(|g| &*g.name != "slice" && !g.name.contains("List"))
+                })
+            {
                 // a callable: use the resolved columns
-                cols = callables
-                    .and_then(|c| c.item(i))
-                    .ok_or_else(|| st.unsupported("a callable column selector without resolved _columns"))?;
+                cols = callables.and_then(|c| c.item(i)).ok_or_else(|| {
+                    st.unsupported("a callable column selector without resolved _columns")
+                })?;
             }
             let columns = parse_selection(cols, common.n_features_in, st)?;
             let transformer: Option<Box<dyn Estimator>> = match tr.as_str() {
@@ -178,7 +219,9 @@ impl ColumnTransformer {
                 Some(other) => return Err(st.unsupported(format!("transformer {other:?}"))),
                 None => Some(load_estimator(tr.graph(), tr.id())?),
             };
-            let weight = weights.and_then(|w| w.get(&name)).and_then(arrays::scalar_f64);
+            let weight = weights
+                .and_then(|w| w.get(&name))
+                .and_then(arrays::scalar_f64);
             entries.push(Entry {
                 name,
                 transformer,
@@ -205,10 +248,11 @@ impl ColumnTransformer {
                 names
                     .iter()
                     .map(|n| {
-                        available
-                            .iter()
-                            .position(|a| a == n)
-                            .ok_or_else(|| SklearnError::Input(format!("ColumnTransformer: the input has no column {n:?}")))
+                        available.iter().position(|a| a == n).ok_or_else(|| {
+                            SklearnError::Input(format!(
+                                "ColumnTransformer: the input has no column {n:?}"
+                            ))
+                        })
                     })
                     .collect()
             }
@@ -225,7 +269,10 @@ impl Estimator for ColumnTransformer {
     }
     fn transform(&self, x: &Data) -> Result<Array2<f64>> {
         // Named selections pick columns by name; otherwise the column count must match.
-        let by_name = self.entries.iter().any(|e| matches!(e.columns, Selection::Names(_)));
+        let by_name = self
+            .entries
+            .iter()
+            .any(|e| matches!(e.columns, Selection::Names(_)));
         if let (false, Some(n)) = (by_name && x.names().is_some(), self.common.n_features_in) {
             if x.ncols() != n {
                 return Err(SklearnError::Input(format!(
@@ -247,7 +294,10 @@ impl Estimator for ColumnTransformer {
                 out.mapv_inplace(|v| v * w);
             }
             if out.nrows() != x.nrows() {
-                return Err(SklearnError::Input(format!("transformer {} changed the number of rows", e.name)));
+                return Err(SklearnError::Input(format!(
+                    "transformer {} changed the number of rows",
+                    e.name
+                )));
             }
             blocks.push(out);
         }

@@ -82,7 +82,11 @@ impl Table {
     /// A numeric table from a matrix, with column names `x0, x1, ...`.
     pub fn from_array(x: &Array2<f64>) -> Table {
         let names = (0..x.ncols()).map(|j| format!("x{j}")).collect();
-        let columns = x.columns().into_iter().map(|c| Column::F64(c.to_vec())).collect();
+        let columns = x
+            .columns()
+            .into_iter()
+            .map(|c| Column::F64(c.to_vec()))
+            .collect();
         Table {
             names,
             columns,
@@ -94,7 +98,10 @@ impl Table {
     /// (`nan`, `NaN` and empty cells count as missing numbers); otherwise it is text, and an empty
     /// cell is a missing value. Double-quoted cells (with `""` escapes) are accepted.
     pub fn from_csv(text: &str) -> Result<Table> {
-        let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
         let (_, header) = lines.next().ok_or(SklearnError::Csv {
             line: 1,
             message: "empty input: a header row is needed".into(),
@@ -161,11 +168,9 @@ impl Table {
         let mut names = Vec::with_capacity(idx.len());
         let mut columns = Vec::with_capacity(idx.len());
         for &i in idx {
-            let (n, c) = self
-                .names
-                .get(i)
-                .zip(self.columns.get(i))
-                .ok_or_else(|| SklearnError::Input(format!("no column {i} in a table of {}", self.ncols())))?;
+            let (n, c) = self.names.get(i).zip(self.columns.get(i)).ok_or_else(|| {
+                SklearnError::Input(format!("no column {i} in a table of {}", self.ncols()))
+            })?;
             names.push(n.clone());
             columns.push(c.clone());
         }
@@ -314,14 +319,20 @@ impl Data {
         match self {
             Data::Dense(x) => {
                 if j >= x.ncols() {
-                    return Err(SklearnError::Input(format!("no column {j} in {} columns", x.ncols())));
+                    return Err(SklearnError::Input(format!(
+                        "no column {j} in {} columns",
+                        x.ncols()
+                    )));
                 }
                 Ok(ColumnRef::F64(x.column(j).to_vec()))
             }
             Data::Table(t) => match t.columns().get(j) {
                 Some(Column::F64(v)) => Ok(ColumnRef::F64(v.clone())),
                 Some(Column::Str(v)) => Ok(ColumnRef::Str(v)),
-                None => Err(SklearnError::Input(format!("no column {j} in {} columns", t.ncols()))),
+                None => Err(SklearnError::Input(format!(
+                    "no column {j} in {} columns",
+                    t.ncols()
+                ))),
             },
         }
     }
@@ -331,7 +342,10 @@ impl Data {
         match self {
             Data::Dense(x) => {
                 if let Some(&bad) = idx.iter().find(|&&j| j >= x.ncols()) {
-                    return Err(SklearnError::Input(format!("no column {bad} in {} columns", x.ncols())));
+                    return Err(SklearnError::Input(format!(
+                        "no column {bad} in {} columns",
+                        x.ncols()
+                    )));
                 }
                 Ok(Data::Dense(x.select(Axis(1), idx)))
             }
@@ -403,7 +417,9 @@ impl Labels {
             Labels::Int(v) => v.get(i).map(|x| x.to_string()),
             Labels::Float(v) => v.get(i).map(|x| format_float(*x)),
             Labels::Str(v) => v.get(i).cloned(),
-            Labels::Bool(v) => v.get(i).map(|x| if *x { "True" } else { "False" }.to_string()),
+            Labels::Bool(v) => v
+                .get(i)
+                .map(|x| if *x { "True" } else { "False" }.to_string()),
         }
     }
 }
@@ -492,7 +508,9 @@ pub fn format_float(x: f64) -> String {
 /// assert_eq!(brine_sklearn::format_array1(&array![0.5, 12.25]), "[ 0.5  12.25]");
 /// ```
 pub fn format_array1(a: &Array1<f64>) -> String {
-    let all_int = a.iter().all(|v| v.is_finite() && v.fract() == 0.0 && v.abs() < 1e16);
+    let all_int = a
+        .iter()
+        .all(|v| v.is_finite() && v.fract() == 0.0 && v.abs() < 1e16);
     let cells: Vec<String> = if all_int {
         a.iter().map(|v| format!("{}.", *v as i64)).collect()
     } else {

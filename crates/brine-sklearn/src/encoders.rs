@@ -31,7 +31,8 @@ fn read_categories(st: &State<'_>) -> Result<Vec<Categories>> {
     let list = st.req("categories_")?;
     let mut out = Vec::new();
     for item in list.items() {
-        let (_, elems) = arrays::items(item).ok_or_else(|| st.bad("categories_", "expected a list of arrays"))?;
+        let (_, elems) = arrays::items(item)
+            .ok_or_else(|| st.bad("categories_", "expected a list of arrays"))?;
         out.push(match elems {
             Elems::F64(v) => Categories::Num(v),
             Elems::I64(v) => Categories::Num(v.into_iter().map(|i| i as f64).collect()),
@@ -40,14 +41,24 @@ fn read_categories(st: &State<'_>) -> Result<Vec<Categories>> {
             Elems::Obj(ids) => {
                 let g = item.graph();
                 let vals: Vec<_> = ids.iter().map(|&id| g.value(id)).collect();
-                if vals.iter().all(|v| v.as_str().is_some() || v.is_none() || matches!(v.node(), Node::Float(f) if f.is_nan())) {
-                    Categories::Str(vals.iter().map(|v| v.as_str().map(str::to_string)).collect())
+                if vals.iter().all(|v| {
+                    v.as_str().is_some()
+                        || v.is_none()
+                        || matches!(v.node(), Node::Float(f) if f.is_nan())
+                }) {
+                    Categories::Str(
+                        vals.iter()
+                            .map(|v| v.as_str().map(str::to_string))
+                            .collect(),
+                    )
                 } else {
                     Categories::Num(
                         vals.iter()
                             .map(|v| arrays::scalar_f64(*v))
                             .collect::<Option<Vec<f64>>>()
-                            .ok_or_else(|| st.bad("categories_", "mixed or unsupported category types"))?,
+                            .ok_or_else(|| {
+                                st.bad("categories_", "mixed or unsupported category types")
+                            })?,
                     )
                 }
             }
@@ -57,16 +68,20 @@ fn read_categories(st: &State<'_>) -> Result<Vec<Categories>> {
 }
 
 /// Index of each value of column `j` in its categories (`None` = unknown).
-fn lookup(cats: &Categories, col: ColumnRef<'_>, class: &str, j: usize) -> Result<Vec<Option<usize>>> {
+fn lookup(
+    cats: &Categories,
+    col: ColumnRef<'_>,
+    class: &str,
+    j: usize,
+) -> Result<Vec<Option<usize>>> {
     Ok(match (cats, col) {
         (Categories::Num(c), ColumnRef::F64(v)) => v
             .iter()
             .map(|&x| c.iter().position(|&k| k == x || (k.is_nan() && x.is_nan())))
             .collect(),
-        (Categories::Str(c), ColumnRef::Str(v)) => v
-            .iter()
-            .map(|x| c.iter().position(|k| k == x))
-            .collect(),
+        (Categories::Str(c), ColumnRef::Str(v)) => {
+            v.iter().map(|x| c.iter().position(|k| k == x)).collect()
+        }
         (Categories::Str(c), ColumnRef::F64(v)) => v
             .iter()
             .map(|&x| {
@@ -119,17 +134,30 @@ impl Encoder {
         }
         let categories = read_categories(st)?;
         let kind = if st.class() == "OneHotEncoder" {
-            let key = if st.get("_drop_idx_after_grouping").is_some() { "_drop_idx_after_grouping" } else { "drop_idx_" };
+            let key = if st.get("_drop_idx_after_grouping").is_some() {
+                "_drop_idx_after_grouping"
+            } else {
+                "drop_idx_"
+            };
             let drop_idx = match st.get_some(key) {
                 None => vec![None; categories.len()],
                 Some(v) => {
-                    let (_, elems) = arrays::items(v).ok_or_else(|| st.bad(key, "expected an array"))?;
+                    let (_, elems) =
+                        arrays::items(v).ok_or_else(|| st.bad(key, "expected an array"))?;
                     let d: Vec<Option<usize>> = match elems {
                         Elems::I64(v) => v.into_iter().map(|i| usize::try_from(i).ok()).collect(),
-                        Elems::F64(v) => v.into_iter().map(|f| if f >= 0.0 { Some(f as usize) } else { None }).collect(),
+                        Elems::F64(v) => v
+                            .into_iter()
+                            .map(|f| if f >= 0.0 { Some(f as usize) } else { None })
+                            .collect(),
                         Elems::Obj(ids) => ids
                             .iter()
-                            .map(|&id| v.graph().value(id).as_i64().and_then(|i| usize::try_from(i).ok()))
+                            .map(|&id| {
+                                v.graph()
+                                    .value(id)
+                                    .as_i64()
+                                    .and_then(|i| usize::try_from(i).ok())
+                            })
                             .collect(),
                         _ => return Err(st.bad(key, "expected integer indices")),
                     };
@@ -146,11 +174,18 @@ impl Encoder {
             }
         } else {
             let unknown_value = if st.str("handle_unknown") == Some("use_encoded_value") {
-                Some(st.get("unknown_value").and_then(arrays::scalar_f64).unwrap_or(f64::NAN))
+                Some(
+                    st.get("unknown_value")
+                        .and_then(arrays::scalar_f64)
+                        .unwrap_or(f64::NAN),
+                )
             } else {
                 None
             };
-            let emv = st.get("encoded_missing_value").and_then(arrays::scalar_f64).unwrap_or(f64::NAN);
+            let emv = st
+                .get("encoded_missing_value")
+                .and_then(arrays::scalar_f64)
+                .unwrap_or(f64::NAN);
             let mut missing = Vec::new();
             if let Some(m) = st.get_some("_missing_indices") {
                 for (k, _) in m.pairs() {
@@ -164,7 +199,15 @@ impl Encoder {
                 missing,
             }
         };
-        let mut common = st.common(&["categories", "drop", "handle_unknown", "unknown_value", "sparse_output", "sparse", "dtype"])?;
+        let mut common = st.common(&[
+            "categories",
+            "drop",
+            "handle_unknown",
+            "unknown_value",
+            "sparse_output",
+            "sparse",
+            "dtype",
+        ])?;
         if common.n_features_in.is_none() {
             common.n_features_in = Some(categories.len());
         }

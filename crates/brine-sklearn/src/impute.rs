@@ -31,7 +31,8 @@ impl SimpleImputer {
         let missing_values = match st.get("missing_values") {
             None => f64::NAN,
             Some(v) if v.is_none() => f64::NAN,
-            Some(v) => arrays::scalar_f64(v).ok_or_else(|| st.unsupported("missing_values must be a number or NaN"))?,
+            Some(v) => arrays::scalar_f64(v)
+                .ok_or_else(|| st.unsupported("missing_values must be a number or NaN"))?,
         };
         let indicator_features = match st.get_some("indicator_") {
             Some(ind) => {
@@ -41,7 +42,13 @@ impl SimpleImputer {
             }
             None => None,
         };
-        let mut common = st.common(&["missing_values", "strategy", "fill_value", "add_indicator", "keep_empty_features"])?;
+        let mut common = st.common(&[
+            "missing_values",
+            "strategy",
+            "fill_value",
+            "add_indicator",
+            "keep_empty_features",
+        ])?;
         if common.n_features_in.is_none() {
             common.n_features_in = Some(statistics.len());
         }
@@ -87,7 +94,11 @@ impl Estimator for SimpleImputer {
         for (i, row) in x.rows().into_iter().enumerate() {
             for (o, &j) in keep.iter().enumerate() {
                 let v = row[j];
-                out[[i, o]] = if self.is_missing(v) { self.statistics[j] } else { v };
+                out[[i, o]] = if self.is_missing(v) {
+                    self.statistics[j]
+                } else {
+                    v
+                };
             }
             if let Some(feats) = &self.indicator_features {
                 for (o, &j) in feats.iter().enumerate() {

@@ -100,9 +100,14 @@ impl Method {
 
     /// The method with this Python name.
     pub fn from_name(name: &str) -> Option<Method> {
-        [Method::Predict, Method::PredictProba, Method::DecisionFunction, Method::Transform]
-            .into_iter()
-            .find(|m| m.name() == name)
+        [
+            Method::Predict,
+            Method::PredictProba,
+            Method::DecisionFunction,
+            Method::Transform,
+        ]
+        .into_iter()
+        .find(|m| m.name() == name)
     }
 }
 
@@ -242,7 +247,11 @@ impl Description {
         }
         out.push('\n');
         if !self.params.is_empty() {
-            let ps: Vec<String> = self.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let ps: Vec<String> = self
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             out.push_str(&format!("{pad}  params: {}\n", ps.join(", ")));
         }
         if let Some(n) = self.n_features_in {
@@ -294,7 +303,9 @@ pub fn load_estimator(graph: &Graph, node: NodeId) -> Result<Box<dyn Estimator>>
         "SGDClassifier" => Box::new(sgd::SgdClassifier::from_state(&st)?),
         "LinearSVC" => Box::new(svm_linear::LinearSvc::from_state(&st)?),
         "GaussianNB" => Box::new(naive_bayes::GaussianNb::from_state(&st)?),
-        "StandardScaler" | "MinMaxScaler" | "RobustScaler" => Box::new(scalers::Scaler::from_state(&st)?),
+        "StandardScaler" | "MinMaxScaler" | "RobustScaler" => {
+            Box::new(scalers::Scaler::from_state(&st)?)
+        }
         "SimpleImputer" => Box::new(impute::SimpleImputer::from_state(&st)?),
         "OneHotEncoder" | "OrdinalEncoder" => Box::new(encoders::Encoder::from_state(&st)?),
         "PolynomialFeatures" => Box::new(polynomial::PolynomialFeatures::from_state(&st)?),

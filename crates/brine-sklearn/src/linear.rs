@@ -12,7 +12,11 @@ use crate::state::{Common, State};
 use crate::{Estimator, Method};
 
 /// `X @ coef.T + intercept`, summing each dot product in feature order.
-pub(crate) fn linear_decision(x: &Array2<f64>, coef: &Array2<f64>, intercept: &Array1<f64>) -> Array2<f64> {
+pub(crate) fn linear_decision(
+    x: &Array2<f64>,
+    coef: &Array2<f64>,
+    intercept: &Array1<f64>,
+) -> Array2<f64> {
     let mut out = Array2::zeros((x.nrows(), coef.nrows()));
     for (i, row) in x.rows().into_iter().enumerate() {
         for (k, w) in coef.rows().into_iter().enumerate() {
@@ -44,12 +48,19 @@ pub(crate) fn read_coef(st: &State<'_>) -> Result<(Array2<f64>, Array1<f64>, boo
     if intercept.len() != coef.nrows() {
         return Err(st.bad(
             "intercept_",
-            format!("{} values for {} rows of coef_", intercept.len(), coef.nrows()),
+            format!(
+                "{} values for {} rows of coef_",
+                intercept.len(),
+                coef.nrows()
+            ),
         ));
     }
     if let Some(n) = st.get_some("n_features_in_").and_then(|v| v.as_i64()) {
         if usize::try_from(n).ok() != Some(coef.ncols()) {
-            return Err(st.bad("coef_", format!("{} columns, but n_features_in_ is {n}", coef.ncols())));
+            return Err(st.bad(
+                "coef_",
+                format!("{} columns, but n_features_in_ is {n}", coef.ncols()),
+            ));
         }
     }
     Ok((coef, intercept, single))
@@ -122,8 +133,26 @@ impl LinearModel {
         let params: &[&str] = match st.class() {
             "LinearRegression" => &["fit_intercept", "copy_X", "tol", "n_jobs", "positive"],
             "Ridge" => &["alpha", "fit_intercept", "solver", "positive"],
-            "Lasso" | "ElasticNet" => &["alpha", "l1_ratio", "fit_intercept", "max_iter", "tol", "positive", "selection"],
-            _ => &["loss", "penalty", "alpha", "l1_ratio", "max_iter", "tol", "learning_rate", "eta0", "random_state"],
+            "Lasso" | "ElasticNet" => &[
+                "alpha",
+                "l1_ratio",
+                "fit_intercept",
+                "max_iter",
+                "tol",
+                "positive",
+                "selection",
+            ],
+            _ => &[
+                "loss",
+                "penalty",
+                "alpha",
+                "l1_ratio",
+                "max_iter",
+                "tol",
+                "learning_rate",
+                "eta0",
+                "random_state",
+            ],
         };
         let mut common = st.common(params)?;
         if common.n_features_in.is_none() {
@@ -205,7 +234,11 @@ impl Default for FitOptions {
 
 impl LinearRegression {
     /// Fits one target `y` (`predict` then returns 1-D arrays), optionally with sample weights.
-    pub fn fit(x: &Array2<f64>, y: &Array1<f64>, sample_weight: Option<&Array1<f64>>) -> Result<LinearRegression> {
+    pub fn fit(
+        x: &Array2<f64>,
+        y: &Array1<f64>,
+        sample_weight: Option<&Array1<f64>>,
+    ) -> Result<LinearRegression> {
         let y2 = y.view().insert_axis(Axis(1)).to_owned();
         Self::fit_impl(x, &y2, true, sample_weight, FitOptions::default())
     }
@@ -241,10 +274,15 @@ impl LinearRegression {
         let (n, p) = x.dim();
         let t = y.ncols();
         if n == 0 || p == 0 {
-            return Err(SklearnError::Fit(format!("X has shape ({n}, {p}); at least one sample and one feature are needed")));
+            return Err(SklearnError::Fit(format!(
+                "X has shape ({n}, {p}); at least one sample and one feature are needed"
+            )));
         }
         if y.nrows() != n {
-            return Err(SklearnError::Fit(format!("X has {n} samples but y has {}", y.nrows())));
+            return Err(SklearnError::Fit(format!(
+                "X has {n} samples but y has {}",
+                y.nrows()
+            )));
         }
         if x.iter().chain(y.iter()).any(|v| !v.is_finite()) {
             return Err(SklearnError::Fit("Input contains NaN or infinity.".into()));
@@ -252,10 +290,15 @@ impl LinearRegression {
         let w: Option<&Array1<f64>> = sample_weight;
         if let Some(w) = w {
             if w.len() != n {
-                return Err(SklearnError::Fit(format!("sample_weight has {} values for {n} samples", w.len())));
+                return Err(SklearnError::Fit(format!(
+                    "sample_weight has {} values for {n} samples",
+                    w.len()
+                )));
             }
             if w.iter().any(|v| !v.is_finite() || *v < 0.0) {
-                return Err(SklearnError::Fit("sample_weight must be finite and non-negative".into()));
+                return Err(SklearnError::Fit(
+                    "sample_weight must be finite and non-negative".into(),
+                ));
             }
             if w.sum() <= 0.0 {
                 return Err(SklearnError::Fit("sample_weight sums to zero".into()));
@@ -326,8 +369,8 @@ impl LinearRegression {
             v_t.transpose() * scaled
         };
         let mut sol = pinv(&b); // p x t
-        // One step of iterative refinement: LAPACK's gelsd (scipy's lstsq) lands on the rounded
-        // least-squares solution, which the plain SVD product misses by a few ulps.
+                                // One step of iterative refinement: LAPACK's gelsd (scipy's lstsq) lands on the rounded
+                                // least-squares solution, which the plain SVD product misses by a few ulps.
         let resid = &b - &a * &sol;
         sol += pinv(&resid);
         let mut coef = Array2::zeros((t, p));
@@ -351,7 +394,15 @@ impl LinearRegression {
                 n_features_in: Some(p),
                 feature_names_in: None,
                 params: vec![
-                    ("fit_intercept".into(), if options.fit_intercept { "True" } else { "False" }.into()),
+                    (
+                        "fit_intercept".into(),
+                        if options.fit_intercept {
+                            "True"
+                        } else {
+                            "False"
+                        }
+                        .into(),
+                    ),
                     ("copy_X".into(), "True".into()),
                     ("tol".into(), brine_pickle::repr::float_repr(options.tol)),
                     ("n_jobs".into(), "None".into()),
@@ -382,10 +433,14 @@ impl LinearRegression {
         }
         let model = LinearModel::from_state(st)?;
         let rank = match st.get_some("rank_") {
-            Some(_) => usize::try_from(st.i64("rank_")?).map_err(|_| st.bad("rank_", "negative"))?,
+            Some(_) => {
+                usize::try_from(st.i64("rank_")?).map_err(|_| st.bad("rank_", "negative"))?
+            }
             None => model.coef.ncols(),
         };
-        let singular = st.opt_array1("singular_")?.unwrap_or_else(|| Array1::zeros(0));
+        let singular = st
+            .opt_array1("singular_")?
+            .unwrap_or_else(|| Array1::zeros(0));
         Ok(LinearRegression {
             fit_intercept: st.bool_or("fit_intercept", true),
             tol: st.get("tol").and_then(|v| v.as_f64()).unwrap_or(1e-6),
@@ -453,7 +508,10 @@ impl LinearRegression {
         let v = g.int(self.model.coef.ncols() as i64);
         put(g, "n_features_in_", v);
         let coef = if self.model.single_target {
-            NdArray::from_f64(vec![self.model.coef.ncols()], self.model.coef.iter().copied().collect())?
+            NdArray::from_f64(
+                vec![self.model.coef.ncols()],
+                self.model.coef.iter().copied().collect(),
+            )?
         } else {
             NdArray::from_array(self.model.coef.as_standard_layout())
         };
@@ -466,7 +524,8 @@ impl LinearRegression {
         let intercept = if !self.fit_intercept {
             g.float(0.0)
         } else if self.model.single_target {
-            NdArray::scalar_f64(self.model.intercept.first().copied().unwrap_or(0.0)).scalar_to_node(g)?
+            NdArray::scalar_f64(self.model.intercept.first().copied().unwrap_or(0.0))
+                .scalar_to_node(g)?
         } else {
             NdArray::from_f64_slice(&self.model.intercept.to_vec()).to_node(g)?
         };
@@ -482,7 +541,10 @@ impl LinearRegression {
     /// The model as a plain pickle (protocol 4, numpy's own array form) that `pickle.load` and
     /// every `joblib.load` accept.
     pub fn to_pickle_bytes(&self) -> Result<Vec<u8>> {
-        Ok(brine_pickle::to_vec(&self.to_graph()?, &brine_pickle::WriteOptions::protocol(4))?)
+        Ok(brine_pickle::to_vec(
+            &self.to_graph()?,
+            &brine_pickle::WriteOptions::protocol(4),
+        )?)
     }
 
     /// The model in joblib's format (`joblib.dump(model, f)` with `options`).
@@ -499,7 +561,11 @@ impl LinearRegression {
 
     /// Saves the model to `path` in joblib's format with these options (compression, protocol,
     /// alignment).
-    pub fn save_with(&self, path: impl AsRef<std::path::Path>, options: &brine_joblib::DumpOptions) -> Result<()> {
+    pub fn save_with(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        options: &brine_joblib::DumpOptions,
+    ) -> Result<()> {
         Ok(brine_joblib::dump(&self.to_graph()?, path, options)?)
     }
 }

@@ -28,7 +28,10 @@ impl LinearClassifier {
         let classes = st.labels("classes_")?;
         let expected_rows = if classes.len() == 2 { 1 } else { classes.len() };
         if coef.nrows() != expected_rows {
-            return Err(st.bad("coef_", format!("{} rows for {} classes", coef.nrows(), classes.len())));
+            return Err(st.bad(
+                "coef_",
+                format!("{} rows for {} classes", coef.nrows(), classes.len()),
+            ));
         }
         let mut common = st.common(params)?;
         if common.n_features_in.is_none() {
@@ -60,7 +63,10 @@ impl LinearClassifier {
         let idx: Vec<usize> = if d.ncols() == 1 {
             d.column(0).iter().map(|&v| usize::from(v > 0.0)).collect()
         } else {
-            d.rows().into_iter().map(|r| argmax(r.iter().copied())).collect()
+            d.rows()
+                .into_iter()
+                .map(|r| argmax(r.iter().copied()))
+                .collect()
         };
         self.classes.take(&idx)
     }
@@ -164,7 +170,16 @@ impl LogisticRegression {
     pub fn from_state(st: &State<'_>) -> Result<LogisticRegression> {
         let linear = LinearClassifier::from_state(
             st,
-            &["penalty", "C", "l1_ratio", "solver", "multi_class", "max_iter", "fit_intercept", "class_weight"],
+            &[
+                "penalty",
+                "C",
+                "l1_ratio",
+                "solver",
+                "multi_class",
+                "max_iter",
+                "fit_intercept",
+                "class_weight",
+            ],
         )?;
         let binary = linear.classes.len() <= 2;
         let solver = st.str("solver").unwrap_or("lbfgs");
@@ -196,7 +211,11 @@ impl Estimator for LogisticRegression {
         &self.linear.common
     }
     fn methods(&self) -> Vec<Method> {
-        vec![Method::Predict, Method::PredictProba, Method::DecisionFunction]
+        vec![
+            Method::Predict,
+            Method::PredictProba,
+            Method::DecisionFunction,
+        ]
     }
     fn predict(&self, x: &Data) -> Result<Prediction> {
         Ok(Prediction::Labels(self.linear.predict_labels(x)?))

@@ -25,12 +25,22 @@ pub struct GaussianNb {
 impl GaussianNb {
     /// Reads a pickled `GaussianNB` (`var_`, or `sigma_` from sklearn < 1.0).
     pub fn from_state(st: &State<'_>) -> Result<GaussianNb> {
-        let var = if st.get_some("var_").is_some() { st.array2("var_")? } else { st.array2("sigma_")? };
+        let var = if st.get_some("var_").is_some() {
+            st.array2("var_")?
+        } else {
+            st.array2("sigma_")?
+        };
         let theta = st.array2("theta_")?;
         let classes = st.labels("classes_")?;
         let class_prior = st.array1("class_prior_")?;
-        if theta.dim() != var.dim() || theta.nrows() != classes.len() || class_prior.len() != classes.len() {
-            return Err(st.bad("theta_", "theta_, var_, class_prior_ and classes_ disagree in shape"));
+        if theta.dim() != var.dim()
+            || theta.nrows() != classes.len()
+            || class_prior.len() != classes.len()
+        {
+            return Err(st.bad(
+                "theta_",
+                "theta_, var_, class_prior_ and classes_ disagree in shape",
+            ));
         }
         let mut common = st.common(&["priors", "var_smoothing"])?;
         if common.n_features_in.is_none() {
@@ -93,7 +103,11 @@ impl Estimator for GaussianNb {
     }
     fn predict(&self, x: &Data) -> Result<Prediction> {
         let jll = self.joint_log_likelihood(x)?;
-        let idx: Vec<usize> = jll.rows().into_iter().map(|r| argmax(r.iter().copied())).collect();
+        let idx: Vec<usize> = jll
+            .rows()
+            .into_iter()
+            .map(|r| argmax(r.iter().copied()))
+            .collect();
         Ok(Prediction::Labels(self.classes.take(&idx)?))
     }
     fn predict_proba(&self, x: &Data) -> Result<Array2<f64>> {
@@ -109,4 +123,3 @@ impl Estimator for GaussianNb {
         Some(&self.classes)
     }
 }
-

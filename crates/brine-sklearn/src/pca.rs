@@ -35,7 +35,10 @@ impl Pca {
         let whiten = if st.bool_or("whiten", false) {
             let ev = st.array1("explained_variance_")?;
             if ev.len() != components.nrows() {
-                return Err(st.bad("explained_variance_", "length differs from the rows of components_"));
+                return Err(st.bad(
+                    "explained_variance_",
+                    "length differs from the rows of components_",
+                ));
             }
             Some(ev)
         } else {

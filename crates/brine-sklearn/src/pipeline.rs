@@ -27,7 +27,9 @@ impl Pipeline {
                 .and_then(|n| n.as_str())
                 .ok_or_else(|| st.bad("steps", "expected (name, estimator) pairs"))?
                 .to_string();
-            let est = step.item(1).ok_or_else(|| st.bad("steps", "expected (name, estimator) pairs"))?;
+            let est = step
+                .item(1)
+                .ok_or_else(|| st.bad("steps", "expected (name, estimator) pairs"))?;
             let est = if est.is_none() || est.as_str() == Some("passthrough") {
                 None
             } else {
@@ -109,7 +111,9 @@ impl Estimator for Pipeline {
             .collect()
     }
     fn n_features_in(&self) -> Option<usize> {
-        self.common.n_features_in.or_else(|| self.first().and_then(|e| e.n_features_in()))
+        self.common
+            .n_features_in
+            .or_else(|| self.first().and_then(|e| e.n_features_in()))
     }
     fn feature_names_in(&self) -> Option<&[String]> {
         self.common

@@ -64,7 +64,11 @@ impl PolynomialFeatures {
                     if combo[k] < limit {
                         combo[k] += 1;
                         for m in k + 1..d {
-                            combo[m] = if interaction_only { combo[m - 1] + 1 } else { combo[k] };
+                            combo[m] = if interaction_only {
+                                combo[m - 1] + 1
+                            } else {
+                                combo[k]
+                            };
                         }
                         advanced = true;
                         break;
@@ -95,7 +99,9 @@ impl Estimator for PolynomialFeatures {
                 let mut it = term.iter();
                 let mut v = match it.next() {
                     None => 1.0,
-                    Some(&j) => *row.get(j).ok_or_else(|| SklearnError::Input("feature index out of range".into()))?,
+                    Some(&j) => *row
+                        .get(j)
+                        .ok_or_else(|| SklearnError::Input("feature index out of range".into()))?,
                 };
                 for &j in it {
                     v *= row.get(j).copied().unwrap_or(f64::NAN);

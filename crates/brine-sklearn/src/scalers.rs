@@ -35,17 +35,39 @@ impl Scaler {
         let (kind, params): (Kind, &[&str]) = match st.class() {
             "StandardScaler" => (
                 Kind::CenterScale {
-                    center: if st.bool_or("with_mean", true) { st.opt_array1("mean_")? } else { None },
-                    scale: if st.bool_or("with_std", true) { st.opt_array1("scale_")? } else { None },
+                    center: if st.bool_or("with_mean", true) {
+                        st.opt_array1("mean_")?
+                    } else {
+                        None
+                    },
+                    scale: if st.bool_or("with_std", true) {
+                        st.opt_array1("scale_")?
+                    } else {
+                        None
+                    },
                 },
                 &["with_mean", "with_std", "copy"],
             ),
             "RobustScaler" => (
                 Kind::CenterScale {
-                    center: if st.bool_or("with_centering", true) { st.opt_array1("center_")? } else { None },
-                    scale: if st.bool_or("with_scaling", true) { st.opt_array1("scale_")? } else { None },
+                    center: if st.bool_or("with_centering", true) {
+                        st.opt_array1("center_")?
+                    } else {
+                        None
+                    },
+                    scale: if st.bool_or("with_scaling", true) {
+                        st.opt_array1("scale_")?
+                    } else {
+                        None
+                    },
                 },
-                &["with_centering", "with_scaling", "quantile_range", "unit_variance", "copy"],
+                &[
+                    "with_centering",
+                    "with_scaling",
+                    "quantile_range",
+                    "unit_variance",
+                    "copy",
+                ],
             ),
             _ => {
                 let clip = if st.bool_or("clip", false) {
@@ -71,7 +93,9 @@ impl Scaler {
         };
         let mut common = st.common(params)?;
         let n = match &kind {
-            Kind::CenterScale { center, scale } => center.as_ref().or(scale.as_ref()).map(|a| a.len()),
+            Kind::CenterScale { center, scale } => {
+                center.as_ref().or(scale.as_ref()).map(|a| a.len())
+            }
             Kind::MinMax { scale, min, .. } => {
                 if scale.len() != min.len() {
                     return Err(st.bad("min_", "scale_ and min_ differ in length"));

@@ -23,7 +23,17 @@ impl SgdClassifier {
     pub fn from_state(st: &State<'_>) -> Result<SgdClassifier> {
         let linear = LinearClassifier::from_state(
             st,
-            &["loss", "penalty", "alpha", "l1_ratio", "max_iter", "tol", "learning_rate", "random_state", "average"],
+            &[
+                "loss",
+                "penalty",
+                "alpha",
+                "l1_ratio",
+                "max_iter",
+                "tol",
+                "learning_rate",
+                "random_state",
+                "average",
+            ],
         )?;
         let loss = st.str("loss").unwrap_or("hinge").to_string();
         Ok(SgdClassifier { linear, loss })
@@ -40,7 +50,11 @@ impl Estimator for SgdClassifier {
     }
     fn methods(&self) -> Vec<Method> {
         if self.has_proba() {
-            vec![Method::Predict, Method::PredictProba, Method::DecisionFunction]
+            vec![
+                Method::Predict,
+                Method::PredictProba,
+                Method::DecisionFunction,
+            ]
         } else {
             vec![Method::Predict, Method::DecisionFunction]
         }

@@ -97,16 +97,21 @@ impl<'g> State<'g> {
         let g = v
             .class()
             .ok_or_else(|| SklearnError::NotAnEstimator(format!("a {}", v.node().type_name())))?;
-        let dict = v
-            .state()
-            .ok_or_else(|| SklearnError::NotAnEstimator(format!("{}.{} has no state", g.module, g.name)))?;
+        let dict = v.state().ok_or_else(|| {
+            SklearnError::NotAnEstimator(format!("{}.{} has no state", g.module, g.name))
+        })?;
         // some objects use (state_dict, slots) tuples
         let dict = if dict.as_dict().is_some() {
             dict
         } else {
-            dict.item(0).filter(|d| d.as_dict().is_some()).ok_or_else(|| {
-                SklearnError::NotAnEstimator(format!("{}.{}: state is not a dict", g.module, g.name))
-            })?
+            dict.item(0)
+                .filter(|d| d.as_dict().is_some())
+                .ok_or_else(|| {
+                    SklearnError::NotAnEstimator(format!(
+                        "{}.{}: state is not a dict",
+                        g.module, g.name
+                    ))
+                })?
         };
         Ok(State {
             class: &g.name,
@@ -168,7 +173,12 @@ impl<'g> State<'g> {
     /// A 1-D numeric array (a scalar becomes one element).
     pub fn array1(&self, key: &str) -> Result<Array1<f64>> {
         let a = self.array(key)?;
-        let a = if a.ndim() == 0 { a.into_shape_with_order(vec![1]).map_err(|e| self.bad(key, e.to_string()))? } else { a };
+        let a = if a.ndim() == 0 {
+            a.into_shape_with_order(vec![1])
+                .map_err(|e| self.bad(key, e.to_string()))?
+        } else {
+            a
+        };
         a.into_dimensionality::<Ix1>()
             .map_err(|_| self.bad(key, "expected a 1-D array"))
     }
@@ -179,9 +189,12 @@ impl<'g> State<'g> {
         match a.ndim() {
             1 => {
                 let n = a.len();
-                a.into_shape_with_order((1, n)).map_err(|e| self.bad(key, e.to_string()))
+                a.into_shape_with_order((1, n))
+                    .map_err(|e| self.bad(key, e.to_string()))
             }
-            _ => a.into_dimensionality::<Ix2>().map_err(|_| self.bad(key, "expected a 2-D array")),
+            _ => a
+                .into_dimensionality::<Ix2>()
+                .map_err(|_| self.bad(key, "expected a 2-D array")),
         }
     }
 
@@ -202,7 +215,11 @@ impl<'g> State<'g> {
     pub fn i64(&self, key: &str) -> Result<i64> {
         let v = self.req(key)?;
         v.as_i64()
-            .or_else(|| arrays::scalar_f64(v).filter(|x| x.fract() == 0.0).map(|x| x as i64))
+            .or_else(|| {
+                arrays::scalar_f64(v)
+                    .filter(|x| x.fract() == 0.0)
+                    .map(|x| x as i64)
+            })
             .ok_or_else(|| self.bad(key, "expected an integer"))
     }
 
@@ -265,7 +282,10 @@ pub(crate) fn short_repr(v: ValueRef<'_>) -> String {
         Node::Float(f) => brine_pickle::repr::float_repr(*f),
         Node::Str(s) => brine_pickle::repr::str_repr(s),
         Node::Tuple(items) if items.len() <= 4 => {
-            let parts: Vec<String> = items.iter().map(|&id| short_repr(v.graph().value(id))).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|&id| short_repr(v.graph().value(id)))
+                .collect();
             if parts.len() == 1 {
                 format!("({},)", parts.join(", "))
             } else {
@@ -275,7 +295,13 @@ pub(crate) fn short_repr(v: ValueRef<'_>) -> String {
         Node::Dict(pairs) if pairs.len() <= 6 => {
             let parts: Vec<String> = pairs
                 .iter()
-                .map(|&(k, val)| format!("{}: {}", short_repr(v.graph().value(k)), short_repr(v.graph().value(val))))
+                .map(|&(k, val)| {
+                    format!(
+                        "{}: {}",
+                        short_repr(v.graph().value(k)),
+                        short_repr(v.graph().value(val))
+                    )
+                })
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }

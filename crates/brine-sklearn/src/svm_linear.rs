@@ -21,7 +21,16 @@ impl LinearSvc {
         Ok(LinearSvc {
             linear: LinearClassifier::from_state(
                 st,
-                &["penalty", "loss", "dual", "tol", "C", "multi_class", "fit_intercept", "max_iter"],
+                &[
+                    "penalty",
+                    "loss",
+                    "dual",
+                    "tol",
+                    "C",
+                    "multi_class",
+                    "fit_intercept",
+                    "max_iter",
+                ],
             )?,
         })
     }

@@ -3,6 +3,8 @@
 //! and compare with sklearn's recorded output: labels exactly, numbers within 1e-12 relative.
 //! Numeric inputs are run twice, from the `.npy` file and from the CSV file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -102,7 +104,11 @@ fn every_sklearn_fixture_matches() {
             let model = brine_sklearn::load(dir.join(entry["file"].as_str().unwrap()))
                 .unwrap_or_else(|e| panic!("{tag}: load: {e}"));
             assert_eq!(model.common().class, class, "{tag}");
-            assert_eq!(model.common().version.as_deref(), Some(version.as_str()), "{tag}");
+            assert_eq!(
+                model.common().version.as_deref(),
+                Some(version.as_str()),
+                "{tag}"
+            );
             let mut inputs: Vec<(&str, Data)> = Vec::new();
             if let Some(npy) = entry.get("input_npy").and_then(Value::as_str) {
                 inputs.push(("npy", dense_input(&dir.join(npy))));
@@ -113,7 +119,10 @@ fn every_sklearn_fixture_matches() {
             assert!(!outputs.is_empty(), "{tag}: no outputs");
             for (method_name, file) in outputs {
                 let method = Method::from_name(method_name).unwrap();
-                assert!(model.methods().contains(&method), "{tag}: methods lack {method}");
+                assert!(
+                    model.methods().contains(&method),
+                    "{tag}: methods lack {method}"
+                );
                 let want = read_npy(&dir.join(file.as_str().unwrap()));
                 for (kind, x) in &inputs {
                     let what = format!("{tag} {method_name} ({kind})");

@@ -1,6 +1,8 @@
 //! Fitting and saving `LinearRegression`: against the real scikit-learn (interop, via
 //! tests/python/sklearn_linreg.py), and self-contained properties.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use brine_numpy::NdArray;
@@ -60,13 +62,62 @@ fn cases() -> Vec<Case> {
     let wide = features(&mut rng, 3, 5);
     let yw = array![1.0, -2.0, 0.5];
     vec![
-        Case { name: "simple", x: x.clone(), y: col(&y1), single: true, sw: None, fit_intercept: true },
-        Case { name: "noint", x: x.clone(), y: col(&y1), single: true, sw: None, fit_intercept: false },
-        Case { name: "weighted", x: x.clone(), y: col(&y1), single: true, sw: Some(sw.clone()), fit_intercept: true },
-        Case { name: "multi", x: x.clone(), y: multi.clone(), single: false, sw: None, fit_intercept: true },
-        Case { name: "multi_weighted_noint", x: x.clone(), y: multi, single: false, sw: Some(sw), fit_intercept: false },
-        Case { name: "rank_deficient", x: deficient, y: col(&yd), single: true, sw: None, fit_intercept: true },
-        Case { name: "wide", x: wide, y: col(&yw), single: true, sw: None, fit_intercept: true },
+        Case {
+            name: "simple",
+            x: x.clone(),
+            y: col(&y1),
+            single: true,
+            sw: None,
+            fit_intercept: true,
+        },
+        Case {
+            name: "noint",
+            x: x.clone(),
+            y: col(&y1),
+            single: true,
+            sw: None,
+            fit_intercept: false,
+        },
+        Case {
+            name: "weighted",
+            x: x.clone(),
+            y: col(&y1),
+            single: true,
+            sw: Some(sw.clone()),
+            fit_intercept: true,
+        },
+        Case {
+            name: "multi",
+            x: x.clone(),
+            y: multi.clone(),
+            single: false,
+            sw: None,
+            fit_intercept: true,
+        },
+        Case {
+            name: "multi_weighted_noint",
+            x: x.clone(),
+            y: multi,
+            single: false,
+            sw: Some(sw),
+            fit_intercept: false,
+        },
+        Case {
+            name: "rank_deficient",
+            x: deficient,
+            y: col(&yd),
+            single: true,
+            sw: None,
+            fit_intercept: true,
+        },
+        Case {
+            name: "wide",
+            x: wide,
+            y: col(&yw),
+            single: true,
+            sw: None,
+            fit_intercept: true,
+        },
         Case {
             name: "lesson",
             x: array![[1.0], [2.0], [3.0], [4.0], [5.0]],
@@ -79,7 +130,10 @@ fn cases() -> Vec<Case> {
 }
 
 fn fit(c: &Case) -> LinearRegression {
-    let options = FitOptions { fit_intercept: c.fit_intercept, ..FitOptions::default() };
+    let options = FitOptions {
+        fit_intercept: c.fit_intercept,
+        ..FitOptions::default()
+    };
     if c.single {
         LinearRegression::fit_with(&c.x, &c.y.column(0).to_owned(), c.sw.as_ref(), options).unwrap()
     } else {
@@ -101,7 +155,10 @@ fn write_npy(path: &Path, a: NdArray) {
 fn write_case(c: &Case, dir: &Path) {
     write_npy(&dir.join("X.npy"), NdArray::from_array(c.x.clone()));
     if c.single {
-        write_npy(&dir.join("y.npy"), NdArray::from_array(c.y.column(0).to_owned()));
+        write_npy(
+            &dir.join("y.npy"),
+            NdArray::from_array(c.y.column(0).to_owned()),
+        );
     } else {
         write_npy(&dir.join("y.npy"), NdArray::from_array(c.y.clone()));
     }
@@ -144,7 +201,9 @@ fn rel(a: &[f64], b: &[f64]) -> f64 {
 
 #[test]
 fn fit_matches_sklearn_state() {
-    let Some(py) = brine_testkit::python() else { return };
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let script = brine_testkit::workspace_root().join("tests/python/sklearn_linreg.py");
     for c in cases() {
         let dir = scratch(c.name);
@@ -153,8 +212,17 @@ fn fit_matches_sklearn_state() {
         let st: Value = serde_json::from_str(&out).unwrap();
         let m = fit(&c);
         // coef_: 1-D for a 1-D target, else (n_targets, n_features)
-        let coef_shape: Vec<u64> = st["coef_"]["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
-        let want_shape: Vec<u64> = if c.single { vec![c.x.ncols() as u64] } else { vec![c.y.ncols() as u64, c.x.ncols() as u64] };
+        let coef_shape: Vec<u64> = st["coef_"]["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        let want_shape: Vec<u64> = if c.single {
+            vec![c.x.ncols() as u64]
+        } else {
+            vec![c.y.ncols() as u64, c.x.ncols() as u64]
+        };
         assert_eq!(coef_shape, want_shape, "{}", c.name);
         let coef: Vec<f64> = m.coef().iter().copied().collect();
         let e_coef = rel(&coef, &numbers(&st["coef_"]));
@@ -165,9 +233,17 @@ fn fit_matches_sklearn_state() {
             assert!(m.intercept().iter().all(|&v| v == 0.0));
             0.0
         };
-        assert_eq!(st["rank_"].as_u64().unwrap() as usize, m.rank, "{}: rank_", c.name);
+        assert_eq!(
+            st["rank_"].as_u64().unwrap() as usize,
+            m.rank,
+            "{}: rank_",
+            c.name
+        );
         let e_sing = rel(&m.singular.to_vec(), &numbers(&st["singular_"]));
-        println!("{:<22} coef_ {e_coef:.2e}  intercept_ {e_int:.2e}  singular_ {e_sing:.2e}", c.name);
+        println!(
+            "{:<22} coef_ {e_coef:.2e}  intercept_ {e_int:.2e}  singular_ {e_sing:.2e}",
+            c.name
+        );
         let tol = 1e-12;
         assert!(e_coef <= tol, "{}: coef_ off by {e_coef:e}", c.name);
         assert!(e_int <= tol, "{}: intercept_ off by {e_int:e}", c.name);
@@ -178,7 +254,9 @@ fn fit_matches_sklearn_state() {
 
 #[test]
 fn saved_model_is_a_working_sklearn_linear_regression() {
-    let Some(py) = brine_testkit::python() else { return };
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let script = brine_testkit::workspace_root().join("tests/python/sklearn_linreg.py");
     for c in cases() {
         let dir = scratch(&format!("save-{}", c.name));
@@ -193,24 +271,42 @@ fn saved_model_is_a_working_sklearn_linear_regression() {
         );
         let r: Value = serde_json::from_str(&out).unwrap();
         let name = c.name;
-        assert_eq!(r["type"], "sklearn.linear_model._base.LinearRegression", "{name}");
+        assert_eq!(
+            r["type"], "sklearn.linear_model._base.LinearRegression",
+            "{name}"
+        );
         assert_eq!(r["is_linear_regression"], true, "{name}");
-        assert_eq!(r["keys"], r["reference_keys"], "{name}: state keys and order");
+        assert_eq!(
+            r["keys"], r["reference_keys"],
+            "{name}: state keys and order"
+        );
         assert_eq!(r["repr"], r["reference_repr"], "{name}");
         assert_eq!(r["params"], r["reference_params"], "{name}");
-        assert_eq!(r["state"]["_sklearn_version"], r["sklearn_version"], "{name}");
-        let (got, want) = (r["state"].as_object().unwrap(), r["reference"].as_object().unwrap());
+        assert_eq!(
+            r["state"]["_sklearn_version"], r["sklearn_version"],
+            "{name}"
+        );
+        let (got, want) = (
+            r["state"].as_object().unwrap(),
+            r["reference"].as_object().unwrap(),
+        );
         for (k, w) in want {
             let g = &got[k];
             match w {
                 Value::Object(o) if o.contains_key("array") => {
                     assert_eq!(g["dtype"], w["dtype"], "{name}.{k} dtype");
                     assert_eq!(g["shape"], w["shape"], "{name}.{k} shape");
-                    assert!(rel(&numbers(g), &numbers(w)) <= 1e-12, "{name}.{k}: {g} vs {w}");
+                    assert!(
+                        rel(&numbers(g), &numbers(w)) <= 1e-12,
+                        "{name}.{k}: {g} vs {w}"
+                    );
                 }
                 Value::Object(o) if o.contains_key("np") => {
                     assert_eq!(g["np"], w["np"], "{name}.{k} type");
-                    assert!(rel(&numbers(g), &numbers(w)) <= 1e-12, "{name}.{k}: {g} vs {w}");
+                    assert!(
+                        rel(&numbers(g), &numbers(w)) <= 1e-12,
+                        "{name}.{k}: {g} vs {w}"
+                    );
                 }
                 _ => assert_eq!(g, w, "{name}.{k}"),
             }
@@ -228,7 +324,9 @@ fn saved_model_is_a_working_sklearn_linear_regression() {
 /// The lesson's numbers, in Python: the saved model predicts [11, 12, 13] for [[10], [11], [12]].
 #[test]
 fn lesson_model_predicts_in_python() {
-    let Some(py) = brine_testkit::python() else { return };
+    let Some(py) = brine_testkit::python() else {
+        return;
+    };
     let dir = scratch("lesson-py");
     let m = LinearRegression::fit(
         &array![[1.0], [2.0], [3.0], [4.0], [5.0]],
