@@ -4,7 +4,7 @@ use brine_pickle::{Node, ValueRef};
 use ndarray::{Array2, Axis};
 
 use crate::arrays::{self, Elems};
-use crate::data::Data;
+use crate::data::{Column, Data, Table};
 use crate::error::{Result, SklearnError};
 use crate::state::{Common, State};
 use crate::{load_estimator, Estimator, Method};
@@ -51,6 +51,9 @@ impl Estimator for Passthrough {
     }
     fn transform(&self, x: &Data) -> Result<Array2<f64>> {
         Ok(x.to_dense()?.into_owned())
+    }
+    fn transform_data(&self, x: &Data) -> Result<Data> {
+        Ok(x.clone())
     }
 }
 
@@ -268,6 +271,15 @@ impl Estimator for ColumnTransformer {
         vec![Method::Transform]
     }
     fn transform(&self, x: &Data) -> Result<Array2<f64>> {
+        Ok(self.transform_data(x)?.to_dense()?.into_owned())
+    }
+    fn transform_data(&self, x: &Data) -> Result<Data> {
+        // A model fitted on a DataFrame takes a table's columns by name (in any order).
+        let x = match (x, &self.common.feature_names_in) {
+            (Data::Table(_), Some(_)) => self.common.check_data(x)?,
+            _ => std::borrow::Cow::Borrowed(x),
+        };
+        let x = x.as_ref();
         // Named selections pick columns by name; otherwise the column count must match.
         let by_name = self
             .entries
@@ -281,7 +293,7 @@ impl Estimator for ColumnTransformer {
                 )));
             }
         }
-        let mut blocks: Vec<Array2<f64>> = Vec::new();
+        let mut blocks: Vec<Data> = Vec::new();
         for e in &self.entries {
             let Some(t) = &e.transformer else { continue };
             let idx = self.resolve(&e.columns, x)?;
@@ -289,9 +301,11 @@ impl Estimator for ColumnTransformer {
                 continue;
             }
             let sub = x.select(&idx)?;
-            let mut out = t.transform(&sub)?;
+            let mut out = t.transform_data(&sub)?;
             if let Some(w) = e.weight {
-                out.mapv_inplace(|v| v * w);
+                let mut dense = out.to_dense()?.into_owned();
+                dense.mapv_inplace(|v| v * w);
+                out = Data::Dense(dense);
             }
             if out.nrows() != x.nrows() {
                 return Err(SklearnError::Input(format!(
@@ -301,11 +315,34 @@ impl Estimator for ColumnTransformer {
             }
             blocks.push(out);
         }
-        if blocks.is_empty() {
-            return Ok(Array2::zeros((x.nrows(), 0)));
+        if blocks.iter().all(|b| matches!(b, Data::Dense(_))) {
+            let dense: Vec<Array2<f64>> = blocks
+                .into_iter()
+                .filter_map(|b| match b {
+                    Data::Dense(d) => Some(d),
+                    Data::Table(_) => None,
+                })
+                .collect();
+            if dense.is_empty() {
+                return Ok(Data::Dense(Array2::zeros((x.nrows(), 0))));
+            }
+            let views: Vec<_> = dense.iter().map(|b| b.view()).collect();
+            return ndarray::concatenate(Axis(1), &views)
+                .map(Data::Dense)
+                .map_err(|e| SklearnError::Input(e.to_string()));
         }
-        let views: Vec<_> = blocks.iter().map(|b| b.view()).collect();
-        ndarray::concatenate(Axis(1), &views).map_err(|e| SklearnError::Input(e.to_string()))
+        // Text in some block: the output is an object array, here a table x0, x1, ...
+        let mut columns = Vec::new();
+        for b in blocks {
+            match b {
+                Data::Dense(d) => {
+                    columns.extend(d.columns().into_iter().map(|c| Column::F64(c.to_vec())))
+                }
+                Data::Table(t) => columns.extend(t.columns().iter().cloned()),
+            }
+        }
+        let names = (0..columns.len()).map(|j| format!("x{j}")).collect();
+        Ok(Data::Table(Table::new(names, columns)?))
     }
     fn children(&self) -> Vec<(String, &dyn Estimator)> {
         self.entries

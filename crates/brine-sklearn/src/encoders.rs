@@ -67,6 +67,16 @@ fn read_categories(st: &State<'_>) -> Result<Vec<Categories>> {
     Ok(out)
 }
 
+/// A number as the text an encoder fitted on strings compares it with: `3` for integral values,
+/// else Python's float repr.
+pub(crate) fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        crate::data::format_float(x)
+    }
+}
+
 /// Index of each value of column `j` in its categories (`None` = unknown).
 fn lookup(
     cats: &Categories,
@@ -88,11 +98,7 @@ fn lookup(
                 if x.is_nan() {
                     return c.iter().position(|k| k.is_none());
                 }
-                let s = if x.fract() == 0.0 && x.abs() < 1e15 {
-                    format!("{}", x as i64)
-                } else {
-                    crate::data::format_float(x)
-                };
+                let s = number_text(x);
                 c.iter().position(|k| k.as_deref() == Some(s.as_str()))
             })
             .collect(),

@@ -152,6 +152,14 @@ pub trait Estimator: fmt::Debug + Send + Sync {
         Err(self.no_method(Method::Transform))
     }
 
+    /// `transform(X)` keeping text columns: what a transformer hands the next step of a pipeline
+    /// or a column transformer. Numeric transformers give [`Data::Dense`]; a `SimpleImputer` of
+    /// text columns and a passthrough give a [`Data::Table`] (columns `x0, x1, ...` or the input's
+    /// names).
+    fn transform_data(&self, x: &Data) -> Result<Data> {
+        Ok(Data::Dense(self.transform(x)?))
+    }
+
     /// `classes_` of a classifier.
     fn classes(&self) -> Option<&Labels> {
         None

@@ -59,7 +59,7 @@ impl Pipeline {
         for (_, step) in self.steps.iter().take(n) {
             if let Some(est) = step {
                 let input = cur.as_ref().unwrap_or(x);
-                cur = Some(Data::Dense(est.transform(input)?));
+                cur = Some(est.transform_data(input)?);
             }
         }
         Ok(cur.unwrap_or_else(|| x.clone()))
@@ -99,6 +99,13 @@ impl Estimator for Pipeline {
         match self.last() {
             Some(e) => e.transform(&pre),
             None => pre.to_dense().map(|c| c.into_owned()),
+        }
+    }
+    fn transform_data(&self, x: &Data) -> Result<Data> {
+        let pre = self.pre(x)?;
+        match self.last() {
+            Some(e) => e.transform_data(&pre),
+            None => Ok(pre),
         }
     }
     fn classes(&self) -> Option<&Labels> {
