@@ -1,16 +1,17 @@
 """LinearRegression interop with the real scikit-learn, for brine-sklearn's tests.
 
 Usage:
-  python tests/python/sklearn_linreg.py fit DIR     fits sklearn's LinearRegression on DIR/X.npy,
+  python tests/python/sklearn_linreg.py fit DIR...  for each DIR, fits sklearn's LinearRegression on DIR/X.npy,
                                                     DIR/y.npy (DIR/sw.npy: sample weights, if
                                                     present; DIR/options.json: constructor params)
-                                                    and prints its state as JSON
-  python tests/python/sklearn_linreg.py load FILE DIR
-                                                    joblib.load(FILE) with every warning an error;
+                                                    and prints its state as one JSON line
+  python tests/python/sklearn_linreg.py load FILE DIR [FILE DIR]...
+                                                    for each pair, joblib.load(FILE) with every warning an error;
                                                     checks it is a real LinearRegression, fits
                                                     sklearn on DIR's data with the same params, and
                                                     prints JSON: both states, the key order, types,
                                                     repr, get_params and predictions on DIR/Xt.npy
+                                                    (one JSON line per pair)
 
 State JSON: arrays as {"array": nested lists, "dtype": str, "shape": list}, numpy scalars as
 {"np": type name, "value": v}, other values as themselves. Floats print with repr (exact).
@@ -58,32 +59,39 @@ def fit(d):
 def main():
     cmd = sys.argv[1]
     if cmd == "fit":
-        print(json.dumps(state(fit(sys.argv[2]))))
+        for d in sys.argv[2:]:
+            print(json.dumps(state(fit(d))))
     elif cmd == "load":
         warnings.simplefilter("error")
-        model = joblib.load(sys.argv[2])
-        d = Path(sys.argv[3])
-        ref = fit(d)
-        Xt = np.load(d / "Xt.npy")
-        out = {
-            "type": type(model).__module__ + "." + type(model).__qualname__,
-            "is_linear_regression": isinstance(model, LinearRegression),
-            "sklearn_version": sklearn.__version__,
-            "state": state(model),
-            "reference": state(ref),
-            "keys": list(model.__getstate__()),
-            "reference_keys": list(ref.__getstate__()),
-            "repr": repr(model),
-            "reference_repr": repr(ref),
-            "params": {k: encode(v) for k, v in model.get_params().items()},
-            "reference_params": {k: encode(v) for k, v in ref.get_params().items()},
-            "predict": model.predict(Xt).tolist(),
-            "reference_predict": ref.predict(Xt).tolist(),
-            "score": float(model.score(*data(d)[:2])),
-        }
-        print(json.dumps(out))
+        args = sys.argv[2:]
+        for file, d in zip(args[::2], args[1::2]):
+            print(json.dumps(load(file, Path(d))))
     else:
         sys.exit("unknown command " + cmd)
+
+
+def load(file, d):
+    """joblib.load(file), checked against sklearn fitted on d's data."""
+    model = joblib.load(file)
+    ref = fit(d)
+    Xt = np.load(d / "Xt.npy")
+    out = {
+        "type": type(model).__module__ + "." + type(model).__qualname__,
+        "is_linear_regression": isinstance(model, LinearRegression),
+        "sklearn_version": sklearn.__version__,
+        "state": state(model),
+        "reference": state(ref),
+        "keys": list(model.__getstate__()),
+        "reference_keys": list(ref.__getstate__()),
+        "repr": repr(model),
+        "reference_repr": repr(ref),
+        "params": {k: encode(v) for k, v in model.get_params().items()},
+        "reference_params": {k: encode(v) for k, v in ref.get_params().items()},
+        "predict": model.predict(Xt).tolist(),
+        "reference_predict": ref.predict(Xt).tolist(),
+        "score": float(model.score(*data(d)[:2])),
+    }
+    return out
 
 
 if __name__ == "__main__":

@@ -205,12 +205,21 @@ fn fit_matches_sklearn_state() {
         return;
     };
     let script = brine_testkit::workspace_root().join("tests/python/sklearn_linreg.py");
-    for c in cases() {
-        let dir = scratch(c.name);
-        write_case(&c, &dir);
-        let out = brine_testkit::run_python_script(&py, &script, &["fit", dir.to_str().unwrap()]);
-        let st: Value = serde_json::from_str(&out).unwrap();
-        let m = fit(&c);
+    let cases = cases();
+    let dirs: Vec<PathBuf> = cases.iter().map(|c| scratch(c.name)).collect();
+    for (c, dir) in cases.iter().zip(&dirs) {
+        write_case(c, dir);
+    }
+    let mut args = vec!["fit"];
+    args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+    let out = brine_testkit::run_python_script(&py, &script, &args);
+    let states: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(states.len(), cases.len());
+    for ((c, dir), st) in cases.iter().zip(&dirs).zip(states) {
+        let m = fit(c);
         // coef_: 1-D for a 1-D target, else (n_targets, n_features)
         let coef_shape: Vec<u64> = st["coef_"]["shape"]
             .as_array()
@@ -248,7 +257,7 @@ fn fit_matches_sklearn_state() {
         assert!(e_coef <= tol, "{}: coef_ off by {e_coef:e}", c.name);
         assert!(e_int <= tol, "{}: intercept_ off by {e_int:e}", c.name);
         assert!(e_sing <= 1e-13, "{}: singular_ off by {e_sing:e}", c.name);
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
@@ -258,18 +267,27 @@ fn saved_model_is_a_working_sklearn_linear_regression() {
         return;
     };
     let script = brine_testkit::workspace_root().join("tests/python/sklearn_linreg.py");
-    for c in cases() {
-        let dir = scratch(&format!("save-{}", c.name));
-        write_case(&c, &dir);
-        let m = fit(&c);
+    let cases = cases();
+    let dirs: Vec<PathBuf> = cases
+        .iter()
+        .map(|c| scratch(&format!("save-{}", c.name)))
+        .collect();
+    let mut args: Vec<String> = vec!["load".into()];
+    for (c, dir) in cases.iter().zip(&dirs) {
+        write_case(c, dir);
         let file = dir.join("regression_model.pickle");
-        m.save(&file).unwrap();
-        let out = brine_testkit::run_python_script(
-            &py,
-            &script,
-            &["load", file.to_str().unwrap(), dir.to_str().unwrap()],
-        );
-        let r: Value = serde_json::from_str(&out).unwrap();
+        fit(c).save(&file).unwrap();
+        args.push(file.to_str().unwrap().into());
+        args.push(dir.to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = brine_testkit::run_python_script(&py, &script, &args);
+    let results: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(results.len(), cases.len());
+    for ((c, dir), r) in cases.iter().zip(&dirs).zip(results) {
         let name = c.name;
         assert_eq!(
             r["type"], "sklearn.linear_model._base.LinearRegression",
@@ -317,7 +335,7 @@ fn saved_model_is_a_working_sklearn_linear_regression() {
             // Xt = 1.5 x - 0.25 for x = 1..5; the lesson's own check is below.
             assert!(r["score"].as_f64().unwrap() > 0.999_999);
         }
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 
