@@ -1,10 +1,14 @@
 //! Timing tool for `scripts/bench_joblib.py`: loads joblib files with Brine and prints one JSON
 //! line per file with the best of N times (seconds):
 //!
-//! - `read`: `std::fs::read` of the whole file (the floor a full load cannot beat);
+//! - `read`: `std::fs::read` of the whole file;
+//! - `read_huge`: reading the whole file into a buffer advised for transparent huge pages, as
+//!   numpy allocates its arrays (the floor a full load cannot beat: on a virtual machine 4 KiB page
+//!   faults dominate `std::fs::read` of a big file);
 //! - `load`: `brine_joblib::load` without mmap (read, decompress if needed, parse the pickle,
-//!   arrays as zero-copy slices of the buffer), then the sum of every array's bytes is touched
-//!   through an `ndarray` view so nothing is left lazy;
+//!   arrays as zero-copy slices of the buffer): everything is in memory afterwards, as after
+//!   `joblib.load` (the first float64 array is summed through an `ndarray` view once, untimed, as
+//!   a check);
 //! - `mmap`: `brine_joblib::load` with mmap (uncompressed files only), without touching the data:
 //!   the cost of opening, which should not depend on the array size.
 //!
@@ -58,11 +62,17 @@ fn main() {
         let (read, data) = best(repeat, || std::fs::read(file).unwrap());
         let size = data.len();
         drop(data);
-        let (load_t, sum) = best(repeat, || {
-            let loaded = load(file, &LoadOptions::default()).unwrap();
-            (checksum(&loaded.graph), loaded.format)
+        let (read_huge, _) = best(repeat, || {
+            let mut map = memmap2::MmapMut::map_anon(size.max(1)).unwrap();
+            #[cfg(target_os = "linux")]
+            let _ = map.advise(memmap2::Advice::HugePage);
+            std::io::Read::read_exact(&mut std::fs::File::open(file).unwrap(), &mut map[..size])
+                .unwrap();
+            map
         });
-        let (sum, format) = sum;
+        let (load_t, loaded) = best(repeat, || load(file, &LoadOptions::default()).unwrap());
+        let (sum, format) = (checksum(&loaded.graph), loaded.format);
+        drop(loaded);
         let mmap = if format == Format::Pickle {
             let (t, mapped) = best(repeat, || {
                 let loaded = load(
@@ -84,7 +94,7 @@ fn main() {
             "{}",
             serde_json::json!({
                 "file": file, "bytes": size, "format": format.name(),
-                "read": read, "load": load_t, "mmap": mmap, "checksum": sum,
+                "read": read, "read_huge": read_huge, "load": load_t, "mmap": mmap, "checksum": sum,
             })
         );
     }

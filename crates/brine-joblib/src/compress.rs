@@ -12,7 +12,10 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+use bytes::Bytes;
+
 use crate::error::{JoblibError, Result};
+use crate::mmap::GrowBuf;
 
 /// What a file is, as told by its first bytes (joblib's `_detect_compressor`, plus numpy's files).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -406,21 +409,32 @@ impl<W: Write> Write for CountingWriter<W> {
 /// assert!(decompress(&packed[..], Format::Xz, 4).is_err());
 /// ```
 pub fn decompress<R: Read>(input: R, format: Format, limit: u64) -> Result<Vec<u8>> {
-    decompress_with_hint(input, format, limit, 0)
+    decompress_into(input, format, limit, 0, GrowBuf::new(false)).map(GrowBuf::into_vec)
 }
 
-/// [`decompress`] with a capacity hint (the compressed size), used to size the first allocation.
+/// [`decompress`] with a capacity hint (the compressed size), into huge-page backed memory when
+/// big; the result is shared, not copied.
 pub(crate) fn decompress_with_hint<R: Read>(
     input: R,
     format: Format,
     limit: u64,
     hint: u64,
-) -> Result<Vec<u8>> {
+) -> Result<Bytes> {
+    Ok(decompress_into(input, format, limit, hint, GrowBuf::new(true))?.into_bytes()?)
+}
+
+/// Decompresses into `out`; the first allocation is sized from `hint` (the compressed size).
+fn decompress_into<R: Read>(
+    input: R,
+    format: Format,
+    limit: u64,
+    hint: u64,
+    mut out: GrowBuf,
+) -> Result<GrowBuf> {
     let name = format.name();
-    let mut out = Vec::new();
     // Start with room for a typical ratio, never more than the limit allows.
     let initial = hint.saturating_mul(4).min(limit).min(1 << 30);
-    out.try_reserve(usize::try_from(initial).unwrap_or(0))
+    out.reserve(usize::try_from(initial).unwrap_or(0))
         .map_err(|_| JoblibError::TooLarge {
             format: name,
             limit,
@@ -476,7 +490,7 @@ fn read_bounded<R: Read>(
     mut dec: R,
     format: &'static str,
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut GrowBuf,
 ) -> Result<()> {
     let mut chunk = vec![0u8; 1 << 16];
     loop {
@@ -496,15 +510,13 @@ fn read_bounded<R: Read>(
     }
 }
 
-fn push_bounded(out: &mut Vec<u8>, data: &[u8], format: &'static str, limit: u64) -> Result<()> {
+fn push_bounded(out: &mut GrowBuf, data: &[u8], format: &'static str, limit: u64) -> Result<()> {
     let new_len = (out.len() as u64).saturating_add(data.len() as u64);
     if new_len > limit {
         return Err(JoblibError::TooLarge { format, limit });
     }
-    out.try_reserve(data.len())
-        .map_err(|_| JoblibError::TooLarge { format, limit })?;
-    out.extend_from_slice(data);
-    Ok(())
+    out.extend(data)
+        .map_err(|_| JoblibError::TooLarge { format, limit })
 }
 
 /// zlib inflate with an explicit end-of-stream check (flate2's readers treat a truncated stream as
@@ -514,7 +526,7 @@ fn inflate<R: io::BufRead>(
     mut state: flate2::Decompress,
     format: &'static str,
     limit: u64,
-    out: &mut Vec<u8>,
+    out: &mut GrowBuf,
 ) -> Result<()> {
     let mut chunk = vec![0u8; 1 << 16];
     loop {

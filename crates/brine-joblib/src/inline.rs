@@ -311,7 +311,7 @@ impl JoblibHook {
         let file = self.read_file(&path, false)?;
         let data = crate::legacy::read_zfile(&file, self.limit.min(expected as u64))
             .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
-        let array = NdArray::new(dtype, shape, fortran, ArrayData::Raw(Bytes::from(data)))
+        let array = NdArray::new(dtype, shape, fortran, ArrayData::Raw(data))
             .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
         array.to_node(graph).map_err(|e| wrapper_err(e.to_string()))
     }

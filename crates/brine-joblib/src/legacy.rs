@@ -9,7 +9,7 @@ const MAX_LEN: usize = 19;
 
 /// Decodes a Z-file: checks the header, inflates the zlib stream (at most `limit` bytes) and checks
 /// that the length matches the header's.
-pub(crate) fn read_zfile(data: &[u8], limit: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_zfile(data: &[u8], limit: u64) -> Result<bytes::Bytes> {
     let header = data
         .get(..2 + MAX_LEN)
         .ok_or_else(|| JoblibError::Legacy("Z-file shorter than its 21-byte header".into()))?;

@@ -99,6 +99,14 @@ fn read_prefix(file: &mut File) -> std::io::Result<Vec<u8>> {
 
 /// Reads a whole file into memory, reporting progress.
 fn read_all(file: &mut File, len: u64, progress: Option<ProgressFn>) -> std::io::Result<Bytes> {
+    if let Ok(n) = usize::try_from(len) {
+        if n > 0 {
+            // A regular file of known size: one exact read into (huge-page backed) memory.
+            let reader = CountingReader::new(file.by_ref().take(len), Some(len), progress);
+            return crate::mmap::read_exact_buffer(reader, n);
+        }
+    }
+    // Size unknown (a pipe or a special file): read to the end.
     let mut data = Vec::new();
     // The length is a hint only: never reserve beyond what the file really holds.
     data.try_reserve(usize::try_from(len).unwrap_or(0)).ok();
@@ -149,14 +157,14 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded> {
             let data =
                 read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
             (
-                Bytes::from(crate::legacy::read_zfile(&data, options.max_decompressed)?),
+                crate::legacy::read_zfile(&data, options.max_decompressed)?,
                 false,
             )
         }
         _ => {
             let input = CountingReader::new(&mut file, Some(len), options.progress.clone());
             let data = decompress_with_hint(input, format, options.max_decompressed, len)?;
-            (Bytes::from(data), false)
+            (data, false)
         }
     };
     parse(buffer, format, mapped, dir, options)
@@ -184,18 +192,11 @@ pub fn load_bytes(data: Bytes, options: &LoadOptions) -> Result<Loaded> {
             )))
         }
         Format::Pickle => data,
-        Format::LegacyZfile => {
-            Bytes::from(crate::legacy::read_zfile(&data, options.max_decompressed)?)
-        }
+        Format::LegacyZfile => crate::legacy::read_zfile(&data, options.max_decompressed)?,
         _ => {
             let input =
                 CountingReader::new(&data[..], Some(data.len() as u64), options.progress.clone());
-            Bytes::from(decompress_with_hint(
-                input,
-                format,
-                options.max_decompressed,
-                data.len() as u64,
-            )?)
+            decompress_with_hint(input, format, options.max_decompressed, data.len() as u64)?
         }
     };
     parse(buffer, format, false, None, options)
