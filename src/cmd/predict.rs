@@ -104,8 +104,15 @@ fn read_input(path: &std::path::Path) -> CliResult<Data> {
     let bytes = read_bytes(path)?;
     let invalid = |m: String| CliError::Invalid(format!("{}: {m}", path.display()));
     if bytes.starts_with(b"\x93NUMPY") {
+        let header = brine_numpy::npy::read_header(&bytes).map_err(|e| invalid(e.to_string()))?;
+        if header.dtype.has_object() {
+            // an object array (strings, mixed): numpy pickles it inside the .npy file
+            let (graph, a) =
+                brine_numpy::npy::read_pickled(&bytes).map_err(|e| invalid(e.to_string()))?;
+            return npy_data(&a, &graph).map_err(invalid);
+        }
         let a = brine_numpy::npy::read(&bytes).map_err(|e| invalid(e.to_string()))?;
-        return npy_data(&a).map_err(invalid);
+        return npy_data(&a, &brine_pickle::Graph::new()).map_err(invalid);
     }
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| invalid("not a .npy file, nor UTF-8 CSV text".into()))?;
@@ -115,7 +122,7 @@ fn read_input(path: &std::path::Path) -> CliResult<Data> {
 }
 
 /// A 2-D `.npy` array as samples: numbers as a matrix, text as text columns.
-fn npy_data(a: &NdArray) -> Result<Data, String> {
+fn npy_data(a: &NdArray, graph: &brine_pickle::Graph) -> Result<Data, String> {
     if a.ndim() != 2 {
         return Err(format!(
             "expected a 2-D array (n_samples, n_features), got shape {:?}; reshape a single feature to (n, 1)",
@@ -125,9 +132,7 @@ fn npy_data(a: &NdArray) -> Result<Data, String> {
     let (n, p) = (a.shape[0], a.shape[1]);
     match a.dtype.kind {
         DTypeKind::Unicode(_) | DTypeKind::Bytes(_) | DTypeKind::Object => {
-            let labels = a
-                .labels(&brine_pickle::Graph::new())
-                .map_err(|e| e.to_string())?;
+            let labels = a.labels(graph).map_err(|e| e.to_string())?;
             let mut columns = vec![Vec::with_capacity(n); p];
             for (i, l) in labels.into_iter().enumerate() {
                 if let Some(col) = columns.get_mut(i % p.max(1)) {

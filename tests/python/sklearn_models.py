@@ -35,6 +35,8 @@ entries = []
 def add(name, est, Xtr, y, Xte, dump=lambda m, p: joblib.dump(m, p)):
     est.fit(Xtr, y) if y is not None else est.fit(Xtr)
     dump(est, f"{out}/{name}.model")
+    if isinstance(Xte, np.ndarray) and Xte.dtype == object:
+        Xte = pd.DataFrame(Xte, columns=["x%d" % j for j in range(Xte.shape[1])])
     if isinstance(Xte, pd.DataFrame):
         Xte.to_csv(f"{out}/{name}.X.csv", index=False)
     else:
@@ -94,5 +96,15 @@ add("df_impute_str_pipe", make_pipeline(ColumnTransformer([
 add("df_impute_const_str", make_pipeline(ColumnTransformer([("imp", SimpleImputer(strategy="constant", fill_value="missing"), ["c1", "c2"])], remainder="passthrough"),
     ColumnTransformer([("oe", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), [0, 1])], remainder="passthrough"), Ridge()), dfn.fillna({"n1": 0.0}), yr, dftn.fillna({"n1": 0.0}))
 add("df_passthrough_text", make_pipeline(ColumnTransformer([("s", StandardScaler(), ["n1", "n2"])], remainder="passthrough"), ColumnTransformer([("o", OneHotEncoder(handle_unknown="ignore", sparse_output=False), [2, 3])], remainder="passthrough")), df, None, dft)
+Xcat = np.c_[rng.choice(6, 80, p=[.4, .3, .15, .1, .03, .02]), rng.choice(5, 80, p=[.5, .2, .2, .05, .05])].astype(float)
+Xcat_t = np.array([[0., 0], [4, 3], [5, 4], [9, 1], [2, 7], [1, 2]])
+Scat = np.array(["a", "b", "c", "d", "e", "f"], dtype=object)[Xcat.astype(int)]
+Scat_t = np.array(["a", "b", "c", "d", "e", "f", "z", "z", "z", "z"], dtype=object)[np.minimum(Xcat_t, 6).astype(int)]
+add("ohe_infreq_ignore", OneHotEncoder(min_frequency=6, handle_unknown="infrequent_if_exist", sparse_output=False), Xcat, None, Xcat_t)
+add("ohe_infreq_drop", OneHotEncoder(max_categories=3, drop="first", handle_unknown="ignore", sparse_output=False), Xcat, None, Xcat_t)
+add("ohe_infreq_ratio_str", OneHotEncoder(min_frequency=0.1, handle_unknown="infrequent_if_exist", drop="if_binary", sparse_output=False), Scat, None, Scat_t)
+add("ord_infreq", OrdinalEncoder(max_categories=3, handle_unknown="use_encoded_value", unknown_value=-5), Xcat, None, Xcat_t)
+Xcatn = Xcat.copy(); Xcatn[::7, 0] = np.nan
+add("ord_infreq_nan", OrdinalEncoder(min_frequency=5, handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-9), Xcatn, None, np.r_[Xcat_t, [[np.nan, 1.0]]])
 json.dump(entries, open(f"{out}/entries.json", "w"), indent=1)
 print(len(entries))

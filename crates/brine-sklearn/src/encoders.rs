@@ -113,40 +113,118 @@ fn lookup(
 #[derive(Debug, Clone, PartialEq)]
 enum Kind {
     OneHot {
+        /// `_drop_idx_after_grouping` (or `drop_idx_` before 1.2), per column.
         drop_idx: Vec<Option<usize>>,
-        ignore_unknown: bool,
+        /// `_n_features_outs`: the output width of each column.
+        widths: Vec<usize>,
     },
     Ordinal {
         unknown_value: Option<f64>,
-        missing: Vec<(usize, f64)>,
+        /// `_missing_indices`: (column, category index of the missing value).
+        missing: Vec<(usize, usize)>,
+        encoded_missing_value: f64,
     },
 }
 
+/// How an unknown category is handled (`handle_unknown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unknown {
+    /// `'error'`.
+    Error,
+    /// `'ignore'`: all zeros (one-hot).
+    Ignore,
+    /// `'infrequent_if_exist'` and `'warn'`: the infrequent category when the column has one,
+    /// else all zeros.
+    Infrequent,
+    /// `'use_encoded_value'` (ordinal).
+    EncodedValue,
+}
+
+/// Infrequent-category grouping (`min_frequency` / `max_categories`, sklearn 1.1+).
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Infrequent {
+    /// `_infrequent_indices`: per column, the infrequent category indices.
+    indices: Vec<Option<Vec<usize>>>,
+    /// `_default_to_infrequent_mappings`: per column, category index to grouped index.
+    mappings: Vec<Option<Vec<usize>>>,
+}
+
 /// A fitted `OneHotEncoder` (dense output; sparse models give the same values densely) or
-/// `OrdinalEncoder`.
+/// `OrdinalEncoder`, with infrequent categories and every `drop` / `handle_unknown` option.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Encoder {
     common: Common,
     /// `categories_`.
     pub categories: Vec<Categories>,
     kind: Kind,
+    unknown: Unknown,
+    infrequent: Option<Infrequent>,
+}
+
+/// Per column: each sample's (grouped) category index, and whether the value is known.
+type Codes = (Vec<Vec<usize>>, Vec<Vec<bool>>);
+
+/// A list (or object array) of `None` or integer arrays, one per column.
+fn index_lists(st: &State<'_>, key: &str, n: usize) -> Result<Vec<Option<Vec<usize>>>> {
+    let v = st.req(key)?;
+    let (_, elems) = arrays::items(v).ok_or_else(|| st.bad(key, "expected a list"))?;
+    let Elems::Obj(ids) = elems else {
+        return Err(st.bad(key, "expected a list of arrays"));
+    };
+    let g = v.graph();
+    let out = ids
+        .iter()
+        .map(|&id| {
+            let e = g.value(id);
+            if e.is_none() {
+                return Ok(None);
+            }
+            let a = arrays::f64_array(e).ok_or_else(|| st.bad(key, "expected integer arrays"))?;
+            a.iter()
+                .map(|&x| {
+                    (x >= 0.0 && x.fract() == 0.0)
+                        .then_some(x as usize)
+                        .ok_or_else(|| st.bad(key, "expected non-negative indices"))
+                })
+                .collect::<Result<Vec<usize>>>()
+                .map(Some)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if out.len() != n {
+        return Err(st.bad(key, "one entry per column expected"));
+    }
+    Ok(out)
 }
 
 impl Encoder {
-    /// Reads a pickled `OneHotEncoder` or `OrdinalEncoder`.
+    /// Reads a pickled `OneHotEncoder` or `OrdinalEncoder` (sklearn 1.0 and later layouts).
     pub fn from_state(st: &State<'_>) -> Result<Encoder> {
-        if st.bool_or("_infrequent_enabled", false) {
-            return Err(st.unsupported("infrequent categories (min_frequency / max_categories)"));
-        }
         let categories = read_categories(st)?;
-        let kind = if st.class() == "OneHotEncoder" {
+        let n = categories.len();
+        let infrequent = if st.bool_or("_infrequent_enabled", false) {
+            Some(Infrequent {
+                indices: index_lists(st, "_infrequent_indices", n)?,
+                mappings: index_lists(st, "_default_to_infrequent_mappings", n)?,
+            })
+        } else {
+            None
+        };
+        let one_hot = st.class() == "OneHotEncoder";
+        let unknown = match st.str("handle_unknown").unwrap_or("error") {
+            "error" => Unknown::Error,
+            "ignore" if one_hot => Unknown::Ignore,
+            "infrequent_if_exist" | "warn" if one_hot => Unknown::Infrequent,
+            "use_encoded_value" if !one_hot => Unknown::EncodedValue,
+            other => return Err(st.unsupported(format!("handle_unknown={other:?}"))),
+        };
+        let kind = if one_hot {
             let key = if st.get("_drop_idx_after_grouping").is_some() {
                 "_drop_idx_after_grouping"
             } else {
                 "drop_idx_"
             };
             let drop_idx = match st.get_some(key) {
-                None => vec![None; categories.len()],
+                None => vec![None; n],
                 Some(v) => {
                     let (_, elems) =
                         arrays::items(v).ok_or_else(|| st.bad(key, "expected an array"))?;
@@ -154,32 +232,42 @@ impl Encoder {
                         Elems::I64(v) => v.into_iter().map(|i| usize::try_from(i).ok()).collect(),
                         Elems::F64(v) => v
                             .into_iter()
-                            .map(|f| if f >= 0.0 { Some(f as usize) } else { None })
+                            .map(|f| (f >= 0.0).then_some(f as usize))
                             .collect(),
                         Elems::Obj(ids) => ids
                             .iter()
                             .map(|&id| {
-                                v.graph()
-                                    .value(id)
-                                    .as_i64()
-                                    .and_then(|i| usize::try_from(i).ok())
+                                arrays::scalar_f64(v.graph().value(id))
+                                    .filter(|f| *f >= 0.0)
+                                    .map(|f| f as usize)
                             })
                             .collect(),
                         _ => return Err(st.bad(key, "expected integer indices")),
                     };
-                    if d.len() != categories.len() {
+                    if d.len() != n {
                         return Err(st.bad(key, "one entry per column expected"));
                     }
                     d
                 }
             };
-            let hu = st.str("handle_unknown").unwrap_or("error");
-            Kind::OneHot {
-                drop_idx,
-                ignore_unknown: hu == "ignore" || hu == "infrequent_if_exist" || hu == "warn",
+            let widths: Vec<usize> = match st.get_some("_n_features_outs") {
+                Some(v) => {
+                    let w = arrays::f64_array(v)
+                        .ok_or_else(|| st.bad("_n_features_outs", "expected integers"))?;
+                    w.iter().map(|&x| x.max(0.0) as usize).collect()
+                }
+                None => categories
+                    .iter()
+                    .zip(&drop_idx)
+                    .map(|(c, d)| c.len() - usize::from(d.is_some() && c.len() > 0))
+                    .collect(),
+            };
+            if widths.len() != n {
+                return Err(st.bad("_n_features_outs", "one entry per column expected"));
             }
+            Kind::OneHot { drop_idx, widths }
         } else {
-            let unknown_value = if st.str("handle_unknown") == Some("use_encoded_value") {
+            let unknown_value = if unknown == Unknown::EncodedValue {
                 Some(
                     st.get("unknown_value")
                         .and_then(arrays::scalar_f64)
@@ -188,21 +276,26 @@ impl Encoder {
             } else {
                 None
             };
-            let emv = st
+            let encoded_missing_value = st
                 .get("encoded_missing_value")
                 .and_then(arrays::scalar_f64)
                 .unwrap_or(f64::NAN);
             let mut missing = Vec::new();
             if let Some(m) = st.get_some("_missing_indices") {
-                for (k, _) in m.pairs() {
-                    if let Some(c) = k.as_i64().and_then(|c| usize::try_from(c).ok()) {
-                        missing.push((c, emv));
+                for (k, v) in m.pairs() {
+                    let col = k.as_i64().and_then(|c| usize::try_from(c).ok());
+                    let idx = arrays::scalar_f64(v)
+                        .filter(|x| *x >= 0.0)
+                        .map(|x| x as usize);
+                    if let (Some(c), Some(i)) = (col, idx) {
+                        missing.push((c, i));
                     }
                 }
             }
             Kind::Ordinal {
                 unknown_value,
                 missing,
+                encoded_missing_value,
             }
         };
         let mut common = st.common(&[
@@ -210,18 +303,86 @@ impl Encoder {
             "drop",
             "handle_unknown",
             "unknown_value",
+            "encoded_missing_value",
+            "min_frequency",
+            "max_categories",
             "sparse_output",
             "sparse",
             "dtype",
         ])?;
         if common.n_features_in.is_none() {
-            common.n_features_in = Some(categories.len());
+            common.n_features_in = Some(n);
         }
         Ok(Encoder {
             common,
             categories,
             kind,
+            unknown,
+            infrequent,
         })
+    }
+
+    /// sklearn's `_transform`: each value's (grouped) category index, and whether it is valid.
+    fn encode(&self, x: &Data) -> Result<Codes> {
+        let mut codes = Vec::with_capacity(self.categories.len());
+        let mut valid = Vec::with_capacity(self.categories.len());
+        for (j, cats) in self.categories.iter().enumerate() {
+            let idx = lookup(cats, x.column(j)?, &self.common.class, j)?;
+            if self.unknown == Unknown::Error && idx.iter().any(Option::is_none) {
+                return Err(SklearnError::Input(format!(
+                    "{}: found unknown categories in column {j} during transform",
+                    self.common.class
+                )));
+            }
+            valid.push(idx.iter().map(Option::is_some).collect::<Vec<bool>>());
+            codes.push(
+                idx.into_iter()
+                    .map(|i| i.unwrap_or(0))
+                    .collect::<Vec<usize>>(),
+            );
+        }
+        if let Some(inf) = &self.infrequent {
+            for (j, (col, mask)) in codes.iter_mut().zip(valid.iter_mut()).enumerate() {
+                let Some(Some(first)) = inf
+                    .indices
+                    .get(j)
+                    .map(|i| i.as_ref().and_then(|v| v.first()))
+                else {
+                    continue;
+                };
+                for (c, m) in col.iter_mut().zip(mask.iter_mut()) {
+                    if !*m {
+                        *c = *first;
+                        if self.unknown == Unknown::Infrequent {
+                            *m = true;
+                        }
+                    }
+                }
+            }
+            for (j, col) in codes.iter_mut().enumerate() {
+                let Some(Some(mapping)) = inf.mappings.get(j) else {
+                    continue;
+                };
+                let ignore = match &self.kind {
+                    Kind::Ordinal { missing, .. } => {
+                        missing.iter().find(|(c, _)| *c == j).map(|(_, i)| *i)
+                    }
+                    Kind::OneHot { .. } => None,
+                };
+                for c in col.iter_mut() {
+                    if Some(*c) == ignore {
+                        continue;
+                    }
+                    *c = mapping.get(*c).copied().ok_or_else(|| {
+                        SklearnError::Input(format!(
+                            "{}: category index {c} outside the infrequent mapping",
+                            self.common.class
+                        ))
+                    })?;
+                }
+            }
+        }
+        Ok((codes, valid))
     }
 }
 
@@ -243,76 +404,49 @@ impl Estimator for Encoder {
             )));
         }
         let n = x.nrows();
-        let mut indices = Vec::with_capacity(self.categories.len());
-        for (j, cats) in self.categories.iter().enumerate() {
-            indices.push(lookup(cats, x.column(j)?, &self.common.class, j)?);
-        }
+        let (codes, valid) = self.encode(&x)?;
         match &self.kind {
-            Kind::OneHot {
-                drop_idx,
-                ignore_unknown,
-            } => {
-                let widths: Vec<usize> = self
-                    .categories
-                    .iter()
-                    .zip(drop_idx)
-                    .map(|(c, d)| c.len() - usize::from(d.is_some() && c.len() > 0))
-                    .collect();
+            Kind::OneHot { drop_idx, widths } => {
                 let total: usize = widths.iter().sum();
                 let mut out = Array2::zeros((n, total));
                 let mut offset = 0;
-                for (j, idx) in indices.iter().enumerate() {
-                    for (i, found) in idx.iter().enumerate() {
-                        match found {
-                            None if !ignore_unknown => {
-                                return Err(SklearnError::Input(format!(
-                                    "Found unknown categories in column {j} during transform"
-                                )))
-                            }
-                            None => {}
-                            Some(k) => {
-                                let col = match drop_idx.get(j).copied().flatten() {
-                                    Some(d) if *k == d => None,
-                                    Some(d) if *k > d => Some(k - 1),
-                                    _ => Some(*k),
-                                };
-                                if let Some(c) = col {
-                                    out[[i, offset + c]] = 1.0;
-                                }
-                            }
+                for (j, (col, mask)) in codes.iter().zip(&valid).enumerate() {
+                    let drop = drop_idx.get(j).copied().flatten();
+                    let width = widths.get(j).copied().unwrap_or(0);
+                    for (i, (&c, &ok)) in col.iter().zip(mask).enumerate() {
+                        if !ok || Some(c) == drop {
+                            continue;
                         }
+                        let k = match drop {
+                            Some(d) if c > d => c - 1,
+                            _ => c,
+                        };
+                        if k >= width {
+                            return Err(SklearnError::Input(format!(
+                                "OneHotEncoder: category index {k} outside column {j}'s {width} outputs"
+                            )));
+                        }
+                        out[[i, offset + k]] = 1.0;
                     }
-                    offset += widths.get(j).copied().unwrap_or(0);
+                    offset += width;
                 }
                 Ok(out)
             }
             Kind::Ordinal {
                 unknown_value,
                 missing,
+                encoded_missing_value,
             } => {
                 let mut out = Array2::zeros((n, self.categories.len()));
-                for (j, idx) in indices.iter().enumerate() {
-                    let cats = &self.categories[j];
-                    for (i, found) in idx.iter().enumerate() {
-                        out[[i, j]] = match found {
-                            None => match unknown_value {
-                                Some(u) => *u,
-                                None => {
-                                    return Err(SklearnError::Input(format!(
-                                        "Found unknown categories in column {j} during transform"
-                                    )))
-                                }
-                            },
-                            Some(k) => {
-                                let is_missing_cat = match cats {
-                                    Categories::Num(c) => c.get(*k).is_some_and(|v| v.is_nan()),
-                                    Categories::Str(c) => c.get(*k).is_some_and(|v| v.is_none()),
-                                };
-                                match missing.iter().find(|(c, _)| *c == j) {
-                                    Some((_, emv)) if is_missing_cat => *emv,
-                                    _ => *k as f64,
-                                }
-                            }
+                for (j, (col, mask)) in codes.iter().zip(&valid).enumerate() {
+                    let miss = missing.iter().find(|(c, _)| *c == j).map(|(_, i)| *i);
+                    for (i, (&c, &ok)) in col.iter().zip(mask).enumerate() {
+                        out[[i, j]] = if !ok {
+                            unknown_value.unwrap_or(f64::NAN)
+                        } else if Some(c) == miss {
+                            *encoded_missing_value
+                        } else {
+                            c as f64
                         };
                     }
                 }
