@@ -9,7 +9,7 @@
 //! class name (any `sklearn.*` module path, public or private) and its fitted state is read as
 //! data. An estimator Brine does not know is an [`SklearnError::Unsupported`] error naming its
 //! class and the [`SUPPORTED`] list; a configuration it cannot run (a `FunctionTransformer` with
-//! a Python function, infrequent categories) is an [`SklearnError::UnsupportedConfig`] naming it.
+//! a Python function) is an [`SklearnError::UnsupportedConfig`] naming it.
 //!
 //! ```
 //! use brine_sklearn::{Data, Estimator, LinearRegression};
@@ -37,6 +37,10 @@
 //! [`Data::Dense`] is a numpy array; [`Data::Table`] holds named columns of numbers or text (a
 //! pandas DataFrame, or a CSV file with a header row). Text flows through pipelines as it does in
 //! sklearn: a `SimpleImputer` of string columns or a passthrough hands text on to the encoders.
+//! Encoders follow sklearn's `_transform` exactly: unknown categories per `handle_unknown`
+//! (`'error'`, `'ignore'`, `'infrequent_if_exist'`, `'warn'`, `'use_encoded_value'`), infrequent
+//! categories (`min_frequency` / `max_categories`), every `drop` option, and missing values seen
+//! at fit (`encoded_missing_value`).
 //!
 //! ## Versions
 //!
