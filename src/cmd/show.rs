@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use brine_joblib::{detect, Format, JoblibError, LoadOptions, Loaded, ProgressFn, MAGIC_LEN};
+use brine_joblib::{Format, JoblibError, LoadOptions, Loaded, ProgressFn};
 use brine_numpy::pickle::is_array;
 use brine_pickle::repr::{repr_with, ReprOptions};
 use clap::Args;
@@ -95,7 +95,7 @@ pub fn open_input(path: &Path) -> CliResult<Loaded> {
     options.progress = bar.as_ref().map(progress_fn);
     let result = if is_stdio(path) {
         let data = read_bytes(path)?;
-        open_bytes(data, &options)
+        brine_joblib::open_bytes(data.into(), &options)
     } else {
         brine_joblib::open_any(path, &options)
     };
@@ -103,38 +103,6 @@ pub fn open_input(path: &Path) -> CliResult<Loaded> {
         bar.finish_and_clear();
     }
     result.map_err(|e| joblib_error(path, e))
-}
-
-/// Decodes a file held in memory (stdin): like [`brine_joblib::open_any`], without the legacy
-/// multi-file format.
-fn open_bytes(data: Vec<u8>, options: &LoadOptions) -> Result<Loaded, JoblibError> {
-    match detect(data.get(..MAGIC_LEN.min(data.len())).unwrap_or(&[])) {
-        Format::Npy | Format::Npz => {
-            // open_any reads numpy files from a path: go through a private temporary file.
-            let dir = std::env::temp_dir().join(format!("brine-stdin-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).map_err(|source| JoblibError::File {
-                path: dir.clone(),
-                source,
-            })?;
-            let file = dir.join("stdin");
-            let written = std::fs::write(&file, &data).map_err(|source| JoblibError::File {
-                path: file.clone(),
-                source,
-            });
-            let opened = written.and_then(|()| {
-                brine_joblib::open_any(
-                    &file,
-                    &LoadOptions {
-                        mmap: false,
-                        ..options.clone()
-                    },
-                )
-            });
-            let _ = std::fs::remove_dir_all(&dir);
-            opened
-        }
-        _ => brine_joblib::load_bytes(data.into(), options),
-    }
 }
 
 /// A one-line `# ...` description of what the file held, for numpy and joblib files.

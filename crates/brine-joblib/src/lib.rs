@@ -33,4 +33,6 @@ pub use compress::{
 pub use dump::{dump, dump_to_writer, to_vec, DumpOptions};
 pub use error::{JoblibError, Result};
 pub use legacy::write_zfile;
-pub use load::{load, load_bytes, open_any, LoadOptions, Loaded, Opened, DEFAULT_MAX_DECOMPRESSED};
+pub use load::{
+    load, load_bytes, open_any, open_bytes, LoadOptions, Loaded, Opened, DEFAULT_MAX_DECOMPRESSED,
+};

@@ -254,46 +254,66 @@ pub fn open_any(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Opened>
                     false,
                 )
             };
-            let mut graph = Graph::new();
-            let root = npy_to_node(&mut graph, data.clone())?;
-            graph.set_root(root);
-            Ok(Loaded {
-                graph,
-                format,
-                mapped,
-                buffer: data,
-                arrays: 1,
-                companions: Vec::new(),
-            })
+            let mut loaded = open_numpy(data, format)?;
+            loaded.mapped = mapped;
+            Ok(loaded)
         }
         Format::Npz => {
             let data =
                 read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
-            let mut graph = Graph::new();
-            let members = brine_numpy::npz::read(&data)?;
-            let mut pairs = Vec::with_capacity(members.len());
-            let arrays = members.len();
-            for (name, member) in members {
-                let key = graph.str(&name);
-                let value = member.to_node(&mut graph)?;
-                pairs.push((key, value));
-            }
-            let root = graph.dict(pairs);
-            graph.set_root(root);
-            Ok(Loaded {
-                graph,
-                format,
-                mapped: false,
-                buffer: data,
-                arrays,
-                companions: Vec::new(),
-            })
+            open_numpy(data, format)
         }
         _ => {
             drop(file);
             load(path, options)
         }
     }
+}
+
+/// [`open_any`] for a file held in memory (stdin, a download): a pickle, a joblib file (not the
+/// multi-file joblib < 0.10 format, which needs its folder), a `.npy` file or an `.npz` archive,
+/// told apart by content. Uncompressed data and `.npy` arrays are zero-copy slices of `data`.
+///
+/// ```
+/// let npy = brine_numpy::npy::to_vec(&brine_numpy::NdArray::from_i64_slice(&[4, 5])).unwrap();
+/// let opened = brine_joblib::open_bytes(npy.into(), &Default::default()).unwrap();
+/// assert_eq!(opened.format, brine_joblib::Format::Npy);
+/// ```
+pub fn open_bytes(data: Bytes, options: &LoadOptions) -> Result<Opened> {
+    match detect(data.get(..MAGIC_LEN.min(data.len())).unwrap_or(&[])) {
+        format @ (Format::Npy | Format::Npz) => open_numpy(data, format),
+        _ => load_bytes(data, options),
+    }
+}
+
+/// A `.npy` file (root: the array) or `.npz` archive (root: a dict name -> array, in archive
+/// order) as a graph.
+fn open_numpy(data: Bytes, format: Format) -> Result<Opened> {
+    let mut graph = Graph::new();
+    let arrays = if format == Format::Npy {
+        let root = npy_to_node(&mut graph, data.clone())?;
+        graph.set_root(root);
+        1
+    } else {
+        let members = brine_numpy::npz::read(&data)?;
+        let mut pairs = Vec::with_capacity(members.len());
+        for (name, member) in &members {
+            let key = graph.str(name);
+            let value = member.to_node(&mut graph)?;
+            pairs.push((key, value));
+        }
+        let root = graph.dict(pairs);
+        graph.set_root(root);
+        members.len()
+    };
+    Ok(Loaded {
+        graph,
+        format,
+        mapped: false,
+        buffer: data,
+        arrays,
+        companions: Vec::new(),
+    })
 }
 
 /// Reads one `.npy` file into `graph` (object arrays bring their elements along).
