@@ -52,10 +52,14 @@ use crate::opcodes::{ArgKind, Opcode};
 use crate::repr;
 use crate::value::PyStr;
 
+/// Mark nesting levels shown by indentation; deeper nesting is indented as much and shows its
+/// level as `[N]` before the opcode name.
+pub const MAX_INDENT_LEVELS: usize = 32;
+
 /// Options for the disassembler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DisOptions {
-    /// Spaces per mark level (`pickletools` uses 4).
+    /// Spaces per mark level (`pickletools` uses 4), for up to [`MAX_INDENT_LEVELS`] levels.
     pub indent: usize,
     /// Longest argument text to print, in bytes; `usize::MAX` for no limit.
     pub max_arg_len: usize,
@@ -658,8 +662,17 @@ fn dis_one<W: io::Write>(
         max_proto = max_proto.max(i32::from(info.proto));
         line.clear();
         let _ = write!(line, "{:5}: {:<4} ", ins.offset, code_repr(info.code));
-        for _ in 0..marks.len() * options.indent {
+        // Indentation stops growing at MAX_INDENT_LEVELS (the output stays linear in the input
+        // for 10^6 nested marks); deeper lines say their level.
+        let levels = marks.len().min(MAX_INDENT_LEVELS);
+        for _ in 0..levels
+            .saturating_mul(options.indent)
+            .min(MAX_INDENT_LEVELS * 16)
+        {
             line.push(' ');
+        }
+        if marks.len() > MAX_INDENT_LEVELS {
+            let _ = write!(line, "[{}] ", marks.len());
         }
         line.push_str(info.name);
 
