@@ -66,6 +66,22 @@ pub(crate) fn read_coef(st: &State<'_>) -> Result<(Array2<f64>, Array1<f64>, boo
     Ok((coef, intercept, single))
 }
 
+/// `(major, minor)` of a version string like `1.9.1`.
+fn parse_version(v: &str) -> Option<(u32, u32)> {
+    let mut it = v.split('.');
+    let major = it.next()?.trim().parse().ok()?;
+    let minor = it
+        .next()
+        .map(|m| {
+            m.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    Some((major, minor))
+}
+
 /// numpy's pairwise summation of a contiguous 1-D array (`np.sum`), bit for bit.
 pub(crate) fn pairwise_sum(a: &[f64]) -> f64 {
     let n = a.len();
@@ -212,6 +228,10 @@ pub struct LinearRegression {
     pub rank: usize,
     /// `singular_`: its singular values, largest first.
     pub singular: Array1<f64>,
+    /// scipy's `lstsq` residues (sum of squared residuals per target of the centred, weighted
+    /// problem), which sklearn < 1.2 pickled as `_residues`; empty when the rank is below the
+    /// number of features or there are no more samples than features.
+    pub residues: Array1<f64>,
 }
 
 /// Options of [`LinearRegression::fit_with`].
@@ -373,6 +393,12 @@ impl LinearRegression {
                                 // least-squares solution, which the plain SVD product misses by a few ulps.
         let resid = &b - &a * &sol;
         sol += pinv(&resid);
+        let residues = if rank == p && n > p {
+            let r = &b - &a * &sol;
+            Array1::from_iter((0..t).map(|c| r.column(c).iter().map(|v| v * v).sum::<f64>()))
+        } else {
+            Array1::zeros(0)
+        };
         let mut coef = Array2::zeros((t, p));
         for c in 0..t {
             for j in 0..p {
@@ -419,6 +445,7 @@ impl LinearRegression {
             tol: options.tol,
             rank,
             singular: Array1::from(singular),
+            residues,
         })
     }
 
@@ -441,12 +468,16 @@ impl LinearRegression {
         let singular = st
             .opt_array1("singular_")?
             .unwrap_or_else(|| Array1::zeros(0));
+        let residues = st
+            .opt_array1("_residues")?
+            .unwrap_or_else(|| Array1::zeros(0));
         Ok(LinearRegression {
             fit_intercept: st.bool_or("fit_intercept", true),
             tol: st.get("tol").and_then(|v| v.as_f64()).unwrap_or(1e-6),
             model,
             rank,
             singular,
+            residues,
         })
     }
 
@@ -476,18 +507,39 @@ impl LinearRegression {
         self.model.predict_array(x)
     }
 
-    /// The object graph sklearn 1.9.1 pickles for this model: `NEWOBJ` of
-    /// `sklearn.linear_model._base.LinearRegression` with `BUILD` of the state dict in sklearn's key
-    /// order. Arrays use numpy's portable pickle form, which every numpy 1.x/2.x and joblib load.
+    /// The object graph sklearn 1.9.1 pickles for this model (see [`LinearRegression::to_graph_for`]).
     pub fn to_graph(&self) -> Result<Graph> {
+        self.to_graph_for(SAVE_SKLEARN_VERSION)
+    }
+
+    /// The object graph the given sklearn version pickles for this model: `NEWOBJ` of
+    /// `sklearn.linear_model._base.LinearRegression` with `BUILD` of the state dict, in that
+    /// version's key order and layout, tagged with that `_sklearn_version` (so that version loads
+    /// it without a warning). Layouts: 1.0-1.1 (`normalize='deprecated'`, `_residues`), 1.2-1.6,
+    /// and 1.7 onwards (`tol`). Arrays use numpy's portable pickle form (`numpy.core.multiarray`),
+    /// which every numpy 1.x/2.x loads.
+    pub fn to_graph_for(&self, sklearn_version: &str) -> Result<Graph> {
         let mut g = Graph::new();
-        let root = self.write_node(&mut g)?;
+        let root = self.write_node_for(&mut g, sklearn_version)?;
         g.set_root(root);
         Ok(g)
     }
 
-    /// Adds this model to a graph and returns its node.
+    /// Adds this model (sklearn 1.9.1 layout) to a graph and returns its node.
     pub fn write_node(&self, g: &mut Graph) -> Result<NodeId> {
+        self.write_node_for(g, SAVE_SKLEARN_VERSION)
+    }
+
+    /// Adds this model to a graph in the given sklearn version's layout and returns its node.
+    pub fn write_node_for(&self, g: &mut Graph, sklearn_version: &str) -> Result<NodeId> {
+        let version = parse_version(sklearn_version).ok_or_else(|| {
+            SklearnError::Input(format!("not a scikit-learn version: {sklearn_version:?}"))
+        })?;
+        if version < (1, 0) {
+            return Err(SklearnError::Input(format!(
+                "saving for scikit-learn {sklearn_version} is not supported (1.0 or later)"
+            )));
+        }
         let cls = g.global("sklearn.linear_model._base", "LinearRegression");
         let args = g.tuple(vec![]);
         let mut pairs: Vec<(NodeId, NodeId)> = Vec::new();
@@ -497,10 +549,16 @@ impl LinearRegression {
         };
         let v = g.bool(self.fit_intercept);
         put(g, "fit_intercept", v);
+        if version < (1, 2) {
+            let v = g.str("deprecated");
+            put(g, "normalize", v);
+        }
         let v = g.bool(true);
         put(g, "copy_X", v);
-        let v = g.float(self.tol);
-        put(g, "tol", v);
+        if version >= (1, 7) {
+            let v = g.float(self.tol);
+            put(g, "tol", v);
+        }
         let v = g.none();
         put(g, "n_jobs", v);
         let v = g.bool(false);
@@ -517,6 +575,15 @@ impl LinearRegression {
         };
         let coef = coef.to_node(g)?;
         put(g, "coef_", coef);
+        if version < (1, 2) {
+            // scipy's lstsq gives a scalar for a 1-D target, else one value per target (or an
+            // empty array when the problem is rank deficient or not overdetermined).
+            let v = match (self.model.single_target, self.residues.first()) {
+                (true, Some(&r)) => NdArray::scalar_f64(r).scalar_to_node(g)?,
+                _ => NdArray::from_f64_slice(&self.residues.to_vec()).to_node(g)?,
+            };
+            put(g, "_residues", v);
+        }
         let v = g.int(self.rank as i64);
         put(g, "rank_", v);
         let v = NdArray::from_f64_slice(&self.singular.to_vec()).to_node(g)?;
@@ -530,7 +597,7 @@ impl LinearRegression {
             NdArray::from_f64_slice(&self.model.intercept.to_vec()).to_node(g)?
         };
         put(g, "intercept_", intercept);
-        let v = g.str(SAVE_SKLEARN_VERSION);
+        let v = g.str(sklearn_version);
         put(g, "_sklearn_version", v);
         let state = g.dict(pairs);
         let mut obj = Object::new(ObjectKind::NewObj { cls, args });
@@ -557,6 +624,19 @@ impl LinearRegression {
     /// `sklearn.linear_model.LinearRegression`.
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
         self.save_with(path, &brine_joblib::DumpOptions::default())
+    }
+
+    /// Saves the model to `path` for an older scikit-learn: that version's state layout (see
+    /// [`LinearRegression::to_graph_for`]) and, below 1.2, the unaligned joblib layout that the
+    /// joblib of that era (< 1.2) reads.
+    pub fn save_for(&self, path: impl AsRef<std::path::Path>, sklearn_version: &str) -> Result<()> {
+        let graph = self.to_graph_for(sklearn_version)?;
+        let align = parse_version(sklearn_version).is_some_and(|v| v >= (1, 2));
+        let options = brine_joblib::DumpOptions {
+            align,
+            ..brine_joblib::DumpOptions::default()
+        };
+        Ok(brine_joblib::dump(&graph, path, &options)?)
     }
 
     /// Saves the model to `path` in joblib's format with these options (compression, protocol,

@@ -428,3 +428,134 @@ fn bad_input_is_an_error() {
     let e = brine_sklearn::load(brine_testkit::fixtures_dir().join("sklearn/1.9.1/manifest.json"));
     assert!(e.is_err());
 }
+
+/// The shape of a state value, for comparing layouts: its kind and, for arrays, dtype and ndim.
+fn value_kind(v: brine_pickle::ValueRef<'_>) -> String {
+    let g = v.graph();
+    if brine_numpy::pickle::is_scalar(g, v.id()) {
+        let a = brine_numpy::array_from_node(g, v.id()).unwrap();
+        return format!("np.{}", a.dtype.descr());
+    }
+    if brine_numpy::is_array(g, v.id()) {
+        let a = brine_numpy::array_from_node(g, v.id()).unwrap();
+        return format!(
+            "array {} {}-d{}",
+            a.dtype.descr(),
+            a.ndim(),
+            if a.len() == 0 { " empty" } else { "" }
+        );
+    }
+    v.node().type_name().to_string()
+}
+
+/// The layout Brine writes for each sklearn version is the one that version pickled: same keys in
+/// the same order, same kinds of values (numpy scalar, array dtype and rank, Python float/str...).
+#[test]
+fn saved_layout_matches_each_versions_own_pickle() {
+    let x = array![
+        [1.0, 0.5],
+        [2.0, -1.0],
+        [3.0, 4.0],
+        [4.0, 2.5],
+        [5.0, 0.0],
+        [6.0, 1.0]
+    ];
+    let y = array![1.0, 2.5, 2.0, 6.0, 4.5, 3.0];
+    let y2 = Array2::from_shape_fn((6, 2), |(i, j)| y[i] * (j as f64 + 1.0) - j as f64);
+    for version in ["1.0.2", "1.3.2", "1.6.1", "1.9.1"] {
+        for (fixture, model) in [
+            (
+                "LinearRegression",
+                LinearRegression::fit(&x, &y, None).unwrap(),
+            ),
+            (
+                "LinearRegression_noint",
+                LinearRegression::fit_with(
+                    &x,
+                    &y,
+                    None,
+                    FitOptions {
+                        fit_intercept: false,
+                        ..FitOptions::default()
+                    },
+                )
+                .unwrap(),
+            ),
+            (
+                "LinearRegression_multitarget",
+                LinearRegression::fit_multi(&x, &y2, None, FitOptions::default()).unwrap(),
+            ),
+        ] {
+            let path =
+                brine_testkit::fixtures_dir().join(format!("sklearn/{version}/{fixture}.joblib"));
+            let theirs = brine_joblib::load(&path, &Default::default())
+                .unwrap()
+                .graph;
+            let ours = model.to_graph_for(version).unwrap();
+            let layout = |g: &brine_pickle::Graph| -> Vec<(String, String)> {
+                let root = g.root_ref().unwrap();
+                assert_eq!(
+                    root.class().unwrap().name.as_ref() as &str,
+                    "LinearRegression"
+                );
+                root.state()
+                    .unwrap()
+                    .pairs()
+                    .map(|(k, v)| (k.as_str().unwrap().to_string(), value_kind(v)))
+                    .collect()
+            };
+            assert_eq!(layout(&ours), layout(&theirs), "{version} {fixture}");
+            let st = ours.root_ref().unwrap().state().unwrap();
+            assert_eq!(st.get("_sklearn_version").unwrap().as_str(), Some(version));
+            // and Brine reads its own file back
+            let back = LinearRegression::from_state(
+                &brine_sklearn::State::of(ours.root_ref().unwrap()).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(back.coef(), model.coef());
+            assert_eq!(
+                back.residues.len(),
+                if version == "1.0.2" {
+                    model.residues.len()
+                } else {
+                    0
+                }
+            );
+        }
+    }
+}
+
+/// A model saved for sklearn 1.0 loads in the scikit-learn 1.0.2 / joblib 1.1.1 of
+/// `$BRINE_SKLEARN_1_0_PYTHON` when that interpreter is given (not part of the pinned venv).
+#[test]
+fn saved_for_sklearn_1_0_loads_there() {
+    let Some(py) = std::env::var_os("BRINE_SKLEARN_1_0_PYTHON").map(PathBuf::from) else {
+        eprintln!("skipping: BRINE_SKLEARN_1_0_PYTHON is not set");
+        return;
+    };
+    let script = brine_testkit::workspace_root().join("tests/python/sklearn_linreg.py");
+    let cases = cases();
+    let mut args: Vec<String> = vec!["load".into()];
+    let dirs: Vec<PathBuf> = cases
+        .iter()
+        .map(|c| scratch(&format!("v10-{}", c.name)))
+        .collect();
+    for (c, dir) in cases.iter().zip(&dirs) {
+        write_case(c, dir);
+        let file = dir.join("model.joblib");
+        fit(c).save_for(&file, "1.0.2").unwrap();
+        args.push(file.to_str().unwrap().into());
+        args.push(dir.to_str().unwrap().into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = brine_testkit::run_python_script(&py, &script, &args);
+    for ((c, dir), line) in cases.iter().zip(&dirs).zip(out.lines()) {
+        let r: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(r["sklearn_version"], "1.0.2");
+        assert_eq!(r["keys"], r["reference_keys"], "{}", c.name);
+        assert_eq!(r["repr"], r["reference_repr"], "{}", c.name);
+        let e = rel(&numbers(&r["predict"]), &numbers(&r["reference_predict"]));
+        assert!(e <= 1e-12, "{}: {e:e}", c.name);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
