@@ -442,7 +442,7 @@ fn value_kind(v: brine_pickle::ValueRef<'_>) -> String {
             "array {} {}-d{}",
             a.dtype.descr(),
             a.ndim(),
-            if a.len() == 0 { " empty" } else { "" }
+            if a.is_empty() { " empty" } else { "" }
         );
     }
     v.node().type_name().to_string()
