@@ -160,11 +160,11 @@ fn million_marks_without_end_are_an_error() {
 
 /// `l0 = []`, `l(i) = [l(i-1), l(i-1)]` for `levels` levels: 2^levels paths, `levels` nodes.
 fn memo_bomb(levels: u8) -> Vec<u8> {
-    let mut p = b"\x80\x02]q\x00".to_vec();
+    let mut p = b"\x80\x02]q\x000".to_vec();
     for i in 1..=levels {
-        p.extend_from_slice(&[b'(', b'h', i - 1, b'h', i - 1, b'l', b'q', i]);
+        p.extend_from_slice(&[b'(', b'h', i - 1, b'h', i - 1, b'l', b'q', i, b'0']);
     }
-    p.push(b'.');
+    p.extend_from_slice(&[b'h', levels, b'.']);
     p
 }
 
