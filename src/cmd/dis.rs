@@ -41,6 +41,7 @@ pub fn run(args: &DisArgs) -> CliResult {
         },
         all_pickles: !args.first_only,
         annotate: args.annotate,
+        ..DisOptions::default()
     };
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());

@@ -52,15 +52,19 @@ use crate::opcodes::{ArgKind, Opcode};
 use crate::repr;
 use crate::value::PyStr;
 
-/// Mark nesting levels shown by indentation; deeper nesting is indented as much and shows its
-/// level as `[N]` before the opcode name.
-pub const MAX_INDENT_LEVELS: usize = 32;
+/// The default of [`DisOptions::max_indent_levels`]: listings are `pickletools`' up to this
+/// depth, and each line stays under about a kilobyte however deep the nesting.
+pub const DEFAULT_MAX_INDENT_LEVELS: usize = 256;
 
 /// Options for the disassembler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DisOptions {
-    /// Spaces per mark level (`pickletools` uses 4), for up to [`MAX_INDENT_LEVELS`] levels.
+    /// Spaces per mark level (`pickletools` uses 4; at most 16 are used).
     pub indent: usize,
+    /// Mark levels shown by indentation. Deeper lines are indented as much and show their level
+    /// as `[N]` before the opcode name, so a listing stays linear in the input (10^6 nested
+    /// marks would otherwise indent by terabytes).
+    pub max_indent_levels: usize,
     /// Longest argument text to print, in bytes; `usize::MAX` for no limit.
     pub max_arg_len: usize,
     /// Go on with the pickles that follow the first `STOP`.
@@ -73,6 +77,7 @@ impl Default for DisOptions {
     fn default() -> DisOptions {
         DisOptions {
             indent: 4,
+            max_indent_levels: DEFAULT_MAX_INDENT_LEVELS,
             max_arg_len: 4096,
             all_pickles: true,
             annotate: false,
@@ -662,16 +667,13 @@ fn dis_one<W: io::Write>(
         max_proto = max_proto.max(i32::from(info.proto));
         line.clear();
         let _ = write!(line, "{:5}: {:<4} ", ins.offset, code_repr(info.code));
-        // Indentation stops growing at MAX_INDENT_LEVELS (the output stays linear in the input
-        // for 10^6 nested marks); deeper lines say their level.
-        let levels = marks.len().min(MAX_INDENT_LEVELS);
-        for _ in 0..levels
-            .saturating_mul(options.indent)
-            .min(MAX_INDENT_LEVELS * 16)
-        {
+        // Indentation stops growing at `max_indent_levels` (the output stays linear in the
+        // input for 10^6 nested marks); deeper lines say their level.
+        let levels = marks.len().min(options.max_indent_levels);
+        for _ in 0..levels.saturating_mul(options.indent.min(16)) {
             line.push(' ');
         }
-        if marks.len() > MAX_INDENT_LEVELS {
+        if marks.len() > options.max_indent_levels {
             let _ = write!(line, "[{}] ", marks.len());
         }
         line.push_str(info.name);

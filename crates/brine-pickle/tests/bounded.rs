@@ -134,9 +134,17 @@ fn deep_nesting_writes_prints_and_disassembles() {
             let back = from_slice(&bytes).unwrap();
             assert_eq!(depth(&back), DEEP, "{what} at protocol {proto}");
         }
-        // The listing stays linear: indentation stops growing at MAX_INDENT_LEVELS.
+        // The listing stays linear: indentation stops growing at max_indent_levels.
         let mut listing = Vec::new();
-        dis_to(&data, &mut listing, &DisOptions::default()).unwrap();
+        let options = DisOptions {
+            max_indent_levels: 32,
+            ..DisOptions::default()
+        };
+        dis_to(&data, &mut listing, &options).unwrap();
+        if what != "EMPTY_LIST/APPEND" {
+            let deepest = format!("[{}] ", DEEP - 1);
+            assert!(String::from_utf8_lossy(&listing).contains(&deepest), "{what}");
+        }
         assert!(
             listing.len() < 200 * data.len(),
             "{what}: {} bytes",
