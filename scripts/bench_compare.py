@@ -9,7 +9,9 @@ For every workload and protocol this script
   3. measures CPython's peak memory for the decoded value (tracemalloc, in a fresh process),
   4. runs Brine's timing tool (`cargo run --release --example bench_pickle -p brine-pickle`) on the
      same file, which decodes, re-encodes (checking the bytes are identical to CPython's) and reports
-     its own best times and peak heap bytes,
+     its own best times (same method: best of N repeats of ~0.2 s, the value freed inside the timed
+     loop as in CPython), and Brine's peak tool (`--example bench_peak`, a counting allocator, in
+     its own process so that counting does not slow the timed runs) for the peak heap bytes,
 and prints a table of ratios (CPython time / Brine time: higher is better for Brine).
 
 Usage:  python3 scripts/bench_compare.py [--quick] [--only NAME ...] [--protocols 2 5]
@@ -172,11 +174,16 @@ def main():
     ap.add_argument('--json', help='also write the results as JSON to this file')
     args = ap.parse_args()
 
-    subprocess.run(['cargo', 'build', '--release', '--quiet', '-p', 'brine-pickle', '--example', 'bench_pickle'],
-                   cwd=ROOT, check=True)
-    tool = [os.path.join(ROOT, 'target', 'release', 'examples', 'bench_pickle')]
+    subprocess.run(['cargo', 'build', '--release', '--quiet', '-p', 'brine-pickle',
+                    '--example', 'bench_pickle', '--example', 'bench_peak'], cwd=ROOT, check=True)
+    target_dir = os.environ.get('CARGO_TARGET_DIR') or os.path.join(ROOT, 'target')
+    tool = [os.path.join(target_dir, 'release', 'examples', 'bench_pickle')]
+    peak_tool = [os.path.join(target_dir, 'release', 'examples', 'bench_peak')]
     if args.quick:
         tool.append('--quick')
+    # The C accelerator must be what `pickle` uses, or the comparison is against the Python pickler.
+    import _pickle
+    assert pickle.loads is _pickle.loads and pickle.dumps is _pickle.dumps, 'pickle is not the C pickler'
 
     print('machine: %s, %d cores, %s %s; CPython %s (C pickler, GC disabled)' % (
         platform.machine(), os.cpu_count(), platform.system(), platform.release(), platform.python_version()))
@@ -199,6 +206,7 @@ def main():
                 dumps = best_time(lambda: pickle.dumps(value, protocol=proto), repeats=3 if args.quick else 7)
                 py_peak = cpython_peak(path)
                 b = brine_measure(path, tool)
+                b['peak_bytes'] = brine_measure(path, peak_tool)['peak_bytes']
                 row = {
                     'workload': name, 'protocol': proto, 'bytes': len(data),
                     'cpython_loads_s': loads, 'cpython_dumps_s': dumps, 'cpython_peak_bytes': py_peak,
