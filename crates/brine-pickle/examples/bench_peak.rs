@@ -18,9 +18,7 @@ use peak_alloc::PeakAlloc;
 static PEAK: PeakAlloc = PeakAlloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .ok_or("usage: bench_peak FILE")?;
+    let path = std::env::args().nth(1).ok_or("usage: bench_peak FILE")?;
     let data = std::fs::read(&path)?;
     PEAK.reset_peak_usage();
     let base = PEAK.current_usage();
