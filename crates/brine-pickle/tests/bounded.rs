@@ -143,7 +143,10 @@ fn deep_nesting_writes_prints_and_disassembles() {
         dis_to(&data, &mut listing, &options).unwrap();
         if what != "EMPTY_LIST/APPEND" {
             let deepest = format!("[{}] ", DEEP - 1);
-            assert!(String::from_utf8_lossy(&listing).contains(&deepest), "{what}");
+            assert!(
+                String::from_utf8_lossy(&listing).contains(&deepest),
+                "{what}"
+            );
         }
         assert!(
             listing.len() < 200 * data.len(),
