@@ -53,13 +53,51 @@ impl NodeId {
 /// assert_eq!(lone.as_str(), None);
 /// assert_eq!(lone.code_points().collect::<Vec<_>>(), vec![0xD800]);
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct PyStr(StrRepr);
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// Strings up to this many bytes are stored inline, without an allocation of their own.
+const INLINE_CAP: usize = 30;
+
+#[derive(Clone)]
 enum StrRepr {
+    /// Valid UTF-8 of at most [`INLINE_CAP`] bytes (the length, then the bytes).
+    Inline(u8, [u8; INLINE_CAP]),
     Utf8(Box<str>),
     Surrogates(Box<[u8]>),
+}
+
+impl StrRepr {
+    /// Valid UTF-8 text: inline when short.
+    #[inline]
+    fn text(s: &str) -> StrRepr {
+        let b = s.as_bytes();
+        if b.len() <= INLINE_CAP {
+            let mut buf = [0u8; INLINE_CAP];
+            if let Some(dst) = buf.get_mut(..b.len()) {
+                dst.copy_from_slice(b);
+            }
+            StrRepr::Inline(b.len() as u8, buf)
+        } else {
+            StrRepr::Utf8(s.into())
+        }
+    }
+}
+
+impl PartialEq for PyStr {
+    #[inline]
+    fn eq(&self, other: &PyStr) -> bool {
+        // Valid UTF-8 and surrogate forms never have the same bytes.
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PyStr {}
+
+impl std::hash::Hash for PyStr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
 }
 
 impl PyStr {
@@ -67,7 +105,7 @@ impl PyStr {
     /// code points encoded as three-byte sequences. Returns the bytes back if they are neither.
     pub fn from_surrogatepass(bytes: Vec<u8>) -> Result<PyStr, Vec<u8>> {
         match String::from_utf8(bytes) {
-            Ok(s) => Ok(PyStr(StrRepr::Utf8(s.into_boxed_str()))),
+            Ok(s) => Ok(PyStr::from(s)),
             Err(err) => {
                 let bytes = err.into_bytes();
                 if decode_surrogatepass(&bytes).is_some() {
@@ -93,6 +131,8 @@ impl PyStr {
     #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match &self.0 {
+            // Only valid UTF-8 is stored inline, so this check cannot fail.
+            StrRepr::Inline(len, buf) => std::str::from_utf8(buf.get(..*len as usize)?).ok(),
             StrRepr::Utf8(s) => Some(s),
             StrRepr::Surrogates(_) => None,
         }
@@ -102,6 +142,7 @@ impl PyStr {
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
+            StrRepr::Inline(len, buf) => buf.get(..*len as usize).unwrap_or(&[]),
             StrRepr::Utf8(s) => s.as_bytes(),
             StrRepr::Surrogates(b) => b,
         }
@@ -109,9 +150,9 @@ impl PyStr {
 
     /// The text with any lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> String {
-        match &self.0 {
-            StrRepr::Utf8(s) => s.to_string(),
-            StrRepr::Surrogates(_) => self
+        match self.as_str() {
+            Some(s) => s.to_string(),
+            None => self
                 .code_points()
                 .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
                 .collect(),
@@ -131,22 +172,27 @@ impl PyStr {
 
     /// The number of code points (Python's `len()`).
     pub fn len_chars(&self) -> usize {
-        match &self.0 {
-            StrRepr::Utf8(s) => s.chars().count(),
-            StrRepr::Surrogates(_) => self.code_points().count(),
+        match self.as_str() {
+            Some(s) => s.chars().count(),
+            None => self.code_points().count(),
         }
     }
 }
 
 impl From<&str> for PyStr {
+    #[inline]
     fn from(s: &str) -> PyStr {
-        PyStr(StrRepr::Utf8(s.into()))
+        PyStr(StrRepr::text(s))
     }
 }
 
 impl From<String> for PyStr {
     fn from(s: String) -> PyStr {
-        PyStr(StrRepr::Utf8(s.into_boxed_str()))
+        if s.len() <= INLINE_CAP {
+            PyStr(StrRepr::text(&s))
+        } else {
+            PyStr(StrRepr::Utf8(s.into_boxed_str()))
+        }
     }
 }
 

@@ -1449,49 +1449,94 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 _ => false,
             }
         };
-        if pos > 0 {
-            let prev = pos - 1;
-            match batching {
-                Batching::None => {}
-                Batching::Each => self.out.op(single_op),
-                _ => {
-                    let start = prev - prev % BATCHSIZE;
-                    if pos == n || pos % BATCHSIZE == 0 {
-                        self.out.op(if lone(start) { single_op } else { batch_op });
+        // Items that `save` writes without scheduling anything (atoms, strings, memo hits) are
+        // written right here, in a loop, instead of going through the task stack one by one.
+        let mut pos = pos;
+        loop {
+            if pos > 0 {
+                let prev = pos - 1;
+                match batching {
+                    Batching::None => {}
+                    Batching::Each => self.out.op(single_op),
+                    _ => {
+                        let start = prev - prev % BATCHSIZE;
+                        if pos == n || pos % BATCHSIZE == 0 {
+                            self.out.op(if lone(start) { single_op } else { batch_op });
+                        }
                     }
                 }
             }
-        }
-        if pos >= n {
-            let trailing = matches!(
-                batching,
-                Batching::Exact { trailing: true } | Batching::SetC
-            );
-            if trailing && n > 1 && n % BATCHSIZE == 0 {
-                self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+            if pos >= n {
+                let trailing = matches!(
+                    batching,
+                    Batching::Exact { trailing: true } | Batching::SetC
+                );
+                if trailing && n > 1 && n % BATCHSIZE == 0 {
+                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                }
+                return Ok(());
             }
-            return Ok(());
+            if pos % BATCHSIZE == 0
+                && !matches!(batching, Batching::None | Batching::Each)
+                && !lone(pos)
+            {
+                self.out.op(Opcode::Mark);
+            }
+            if is_dict {
+                if let Some(&(k, v)) = pairs.get(pos) {
+                    if self.is_leaf(k) && self.is_leaf(v) {
+                        self.save(k)?;
+                        self.save(v)?;
+                        pos += 1;
+                        continue;
+                    }
+                    self.push_next_items(id, pos, kind)?;
+                    self.stack.push(Task::Save(v));
+                    self.stack.push(Task::Save(k));
+                    return Ok(());
+                }
+            } else if let Some(&item) = seq.get(pos) {
+                if self.is_leaf(item) {
+                    self.save(item)?;
+                    pos += 1;
+                    continue;
+                }
+                self.push_next_items(id, pos, kind)?;
+                self.stack.push(Task::Save(item));
+                return Ok(());
+            }
+            // Out of range (the container changed shape under a hook): schedule the next step as
+            // before, which ends the loop.
+            return self.push_next_items(id, pos, kind);
         }
-        if pos % BATCHSIZE == 0
-            && !matches!(batching, Batching::None | Batching::Each)
-            && !lone(pos)
-        {
-            self.out.op(Opcode::Mark);
-        }
+    }
+
+    /// Schedules the `batch_*` step after item `pos`.
+    #[inline]
+    fn push_next_items(&mut self, id: NodeId, pos: usize, kind: Items) -> Result<()> {
         let next = u32::try_from(pos + 1).map_err(|_| unpicklable("container too long"))?;
         self.stack.push(Task::Items {
             node: id,
             pos: next,
             kind,
         });
-        if is_dict {
-            if let Some(&(k, v)) = pairs.get(pos) {
-                self.stack.push(Task::Save(v));
-                self.stack.push(Task::Save(k));
-            }
-        } else if let Some(&item) = seq.get(pos) {
-            self.stack.push(Task::Save(item));
-        }
         Ok(())
+    }
+
+    /// `true` if `save(id)` writes the value without scheduling any task: atoms, strings, bytes
+    /// from protocol 3, and anything already memoized (except persistent ids, which never are).
+    #[inline]
+    fn is_leaf(&self, id: NodeId) -> bool {
+        match self.node(id) {
+            Node::None
+            | Node::Bool(_)
+            | Node::Int(_)
+            | Node::BigInt(_)
+            | Node::Float(_)
+            | Node::Str(_) => true,
+            Node::Bytes(_) if self.proto >= 3 => true,
+            Node::PersistentId(_) => false,
+            _ => self.memo_of(id) != NOT_MEMOIZED,
+        }
     }
 }
