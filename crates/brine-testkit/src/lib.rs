@@ -30,7 +30,9 @@ pub fn fixtures_dir() -> PathBuf {
 
 /// `true` when running under CI (`CI=true`), where no interop test may skip.
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true" || v == "1").unwrap_or(false)
+    std::env::var("CI")
+        .map(|v| v == "true" || v == "1")
+        .unwrap_or(false)
 }
 
 /// The pinned Python interpreter: `$BRINE_PYTHON`, else `.venv/bin/python` in the workspace.

@@ -1,6 +1,12 @@
 //! Shared test helpers: the joblib fixture manifest, and the exact JSON description of a loaded
 //! value (shared with brine-numpy's tests).
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 

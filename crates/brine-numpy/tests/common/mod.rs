@@ -1,6 +1,12 @@
 //! Shared test helpers: the numpy fixture manifest, and (in `values.rs`) the exact JSON description
 //! of a value.
-#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
