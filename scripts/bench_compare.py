@@ -6,13 +6,15 @@ For every workload and protocol this script
      scratch folder, so both sides decode exactly the same input),
   2. times CPython `pickle.loads` and `pickle.dumps` with the garbage collector disabled
      (best of N repeats, each repeat calibrated to ~0.2 s),
-  3. measures CPython's peak memory for the decoded value (tracemalloc, in a fresh process),
+  3. measures CPython's memory for the decoded value (tracemalloc, in a fresh process): the peak
+     while decoding and what the value still holds afterwards ("live"),
   4. runs Brine's timing tool (`cargo run --release --example bench_pickle -p brine-pickle`) on the
      same file, which decodes, re-encodes (checking the bytes are identical to CPython's) and reports
      its own best times (same method: best of N repeats of ~0.2 s, the value freed inside the timed
      loop as in CPython), and Brine's peak tool (`--example bench_peak`, a counting allocator, in
      its own process so that counting does not slow the timed runs) for the peak heap bytes,
-and prints a table of ratios (CPython time / Brine time: higher is better for Brine).
+and prints a table of ratios (CPython time / Brine time: higher is better for Brine; for memory,
+Brine bytes / CPython bytes: below 1 is better for Brine).
 
 Usage:  python3 scripts/bench_compare.py [--quick] [--only NAME ...] [--protocols 2 5]
 The README's Benchmarks section gives the command and the numbers measured with it.
@@ -147,14 +149,16 @@ gc.disable()
 tracemalloc.start()
 value = pickle.loads(data)
 current, peak = tracemalloc.get_traced_memory()
-print(peak)
+print(current, peak)
 """
 
 
-def cpython_peak(path):
+def cpython_memory(path):
+    """(live, peak) bytes traced while `pickle.loads` decodes the file, in a fresh process."""
     out = subprocess.run([sys.executable, '-c', PEAK_SCRIPT, path], check=True,
                          capture_output=True, text=True)
-    return int(out.stdout.strip())
+    live, peak = out.stdout.split()
+    return int(live), int(peak)
 
 
 def brine_measure(path, tool):
@@ -164,6 +168,10 @@ def brine_measure(path, tool):
 
 def fmt_time(t):
     return '%.3f ms' % (t * 1e3) if t >= 1e-4 else '%.2f us' % (t * 1e6)
+
+
+def fmt_mem(n):
+    return '%.1f MiB' % (n / 2**20) if n >= 2**20 else '%.1f KiB' % (n / 2**10)
 
 
 def main():
@@ -187,9 +195,9 @@ def main():
 
     print('machine: %s, %d cores, %s %s; CPython %s (C pickler, GC disabled)' % (
         platform.machine(), os.cpu_count(), platform.system(), platform.release(), platform.python_version()))
-    header = '%-18s %2s %11s | %11s %11s %6s | %11s %11s %6s | %9s %9s %5s | %s' % (
+    header = '%-18s %2s %11s | %11s %11s %6s | %11s %11s %6s | %9s %9s %5s | %9s %9s %5s | %s' % (
         'workload', 'p', 'bytes', 'py loads', 'brine', 'x', 'py dumps', 'brine', 'x',
-        'py MiB', 'brine MiB', 'mem', 'identical')
+        'py peak', 'brine', 'mem', 'py live', 'brine', 'mem', 'identical')
     print(header)
     print('-' * len(header))
     results = []
@@ -204,21 +212,26 @@ def main():
                     f.write(data)
                 loads = best_time(lambda: pickle.loads(data), repeats=3 if args.quick else 7)
                 dumps = best_time(lambda: pickle.dumps(value, protocol=proto), repeats=3 if args.quick else 7)
-                py_peak = cpython_peak(path)
+                py_live, py_peak = cpython_memory(path)
                 b = brine_measure(path, tool)
-                b['peak_bytes'] = brine_measure(path, peak_tool)['peak_bytes']
+                mem = brine_measure(path, peak_tool)
+                b['peak_bytes'] = mem['peak_bytes']
+                b['live_bytes'] = mem['live_bytes']
                 row = {
                     'workload': name, 'protocol': proto, 'bytes': len(data),
                     'cpython_loads_s': loads, 'cpython_dumps_s': dumps, 'cpython_peak_bytes': py_peak,
+                    'cpython_live_bytes': py_live,
                     'brine_decode_s': b['decode_s'], 'brine_encode_s': b['encode_s'],
-                    'brine_peak_bytes': b['peak_bytes'], 'identical': b['identical'],
+                    'brine_peak_bytes': b['peak_bytes'], 'brine_live_bytes': b['live_bytes'],
+                    'identical': b['identical'],
                 }
                 results.append(row)
-                print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9.1f %9.1f %5.2f | %s' % (
+                print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9s %9s %5.2f | %9s %9s %5.2f | %s' % (
                     name, proto, len(data),
                     fmt_time(loads), fmt_time(b['decode_s']), loads / b['decode_s'],
                     fmt_time(dumps), fmt_time(b['encode_s']), dumps / b['encode_s'],
-                    py_peak / 2**20, b['peak_bytes'] / 2**20, b['peak_bytes'] / max(py_peak, 1),
+                    fmt_mem(py_peak), fmt_mem(b['peak_bytes']), b['peak_bytes'] / max(py_peak, 1),
+                    fmt_mem(py_live), fmt_mem(b['live_bytes']), b['live_bytes'] / max(py_live, 1),
                     'yes' if b['identical'] else 'NO'))
                 sys.stdout.flush()
     if args.json:

@@ -84,6 +84,25 @@ impl StrRepr {
     }
 }
 
+impl PyStr {
+    /// Takes `surrogatepass` UTF-8 from a slice, copying it (short text is stored inline without
+    /// an allocation); `None` if it is not valid `surrogatepass` UTF-8.
+    #[inline]
+    pub(crate) fn from_utf8_slice(b: &[u8]) -> Option<PyStr> {
+        if b.len() <= INLINE_CAP && (b.is_ascii() || std::str::from_utf8(b).is_ok()) {
+            let mut buf = [0u8; INLINE_CAP];
+            if let Some(dst) = buf.get_mut(..b.len()) {
+                dst.copy_from_slice(b);
+            }
+            return Some(PyStr(StrRepr::Inline(b.len() as u8, buf)));
+        }
+        match std::str::from_utf8(b) {
+            Ok(t) => Some(PyStr(StrRepr::Utf8(t.into()))),
+            Err(_) => PyStr::from_surrogatepass(b.to_vec()).ok(),
+        }
+    }
+}
+
 impl PartialEq for PyStr {
     #[inline]
     fn eq(&self, other: &PyStr) -> bool {

@@ -266,12 +266,21 @@ pub fn to_vec(graph: &Graph, options: &WriteOptions) -> Result<Vec<u8>> {
     let root = graph.root().ok_or_else(|| {
         Error::without_position(ErrorKind::Unpicklable("the graph has no root".into()))
     })?;
-    encode(graph, root, Out::new(None), options, false, &mut NoHook)
+    encode(graph, root, vec_out(graph), options, false, &mut NoHook)
+}
+
+/// An in-memory output sized for the graph (a few bytes a node, up to 1 MiB; it grows past that),
+/// so small pickles are written without reallocating.
+fn vec_out(graph: &Graph) -> Out<'static> {
+    let mut out = Out::new(None);
+    out.buf
+        .reserve(graph.len().saturating_mul(5).clamp(256, 1 << 20));
+    out
 }
 
 /// Writes node `id` of the graph as a pickle into a new `Vec`.
 pub fn node_to_vec(graph: &Graph, id: NodeId, options: &WriteOptions) -> Result<Vec<u8>> {
-    encode(graph, id, Out::new(None), options, false, &mut NoHook)
+    encode(graph, id, vec_out(graph), options, false, &mut NoHook)
 }
 
 /// Writes the graph's root as a pickle to `out`.

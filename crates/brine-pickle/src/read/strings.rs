@@ -131,10 +131,7 @@ pub(crate) fn decode_raw_unicode_escape(s: &[u8]) -> Result<PyStr, String> {
 /// UTF-8 as CPython writes `str` (with `surrogatepass`).
 #[inline]
 pub(crate) fn decode_utf8(s: &[u8]) -> Option<PyStr> {
-    match std::str::from_utf8(s) {
-        Ok(t) => Some(PyStr::from(t)),
-        Err(_) => PyStr::from_surrogatepass(s.to_vec()).ok(),
-    }
+    PyStr::from_utf8_slice(s)
 }
 
 /// A Python 2 `str` decoded as text per `mode` (not [`Py2Str::Bytes`], handled by the caller).

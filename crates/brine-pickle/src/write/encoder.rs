@@ -255,6 +255,8 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     proto: u8,
     fix_imports: bool,
     python_batching: bool,
+    /// Memo index + 1 of each node, 0 when not memoized (zeroed memory: pages are only touched
+    /// for nodes that get memoized).
     memo: Vec<u32>,
     busy: Vec<u8>,
     memo_len: u32,
@@ -283,7 +285,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             proto,
             fix_imports,
             python_batching,
-            memo: vec![NOT_MEMOIZED; graph.len()],
+            memo: vec![0; graph.len()],
             busy: vec![0; graph.len()],
             memo_len: 0,
             str1: [NOT_MEMOIZED; 257],
@@ -352,9 +354,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// `memo_put` of a node; also records it as the shared object for its content, if any.
     fn put_node(&mut self, id: NodeId) -> Result<u32> {
         let idx = self.put()?;
-        if let Some(slot) = self.memo.get_mut(id.index()) {
-            *slot = idx;
-        }
+        self.set_memo(id, idx);
         match self.node(id) {
             Node::Str(s) => {
                 if let Some(k) = str_singleton(s.as_bytes()) {
@@ -391,7 +391,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     fn memo_of(&self, id: NodeId) -> u32 {
-        self.memo.get(id.index()).copied().unwrap_or(NOT_MEMOIZED)
+        match self.memo.get(id.index()) {
+            Some(&slot) if slot != 0 => slot - 1,
+            _ => NOT_MEMOIZED,
+        }
+    }
+
+    /// Records that node `id` is memo entry `idx` (never `NOT_MEMOIZED`: `put` stops before).
+    #[inline]
+    fn set_memo(&mut self, id: NodeId, idx: u32) {
+        if let Some(slot) = self.memo.get_mut(id.index()) {
+            *slot = idx.wrapping_add(1);
+        }
     }
 
     /// Marks `id` as being written before it is memoized; a third nested entry means a cycle that
@@ -621,9 +632,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 if let Some(k) = str_singleton(bytes) {
                     let shared = self.str1[k];
                     if shared != NOT_MEMOIZED {
-                        if let Some(slot) = self.memo.get_mut(id.index()) {
-                            *slot = shared;
-                        }
+                        self.set_memo(id, shared);
                         self.get(shared);
                         return Ok(());
                     }
@@ -631,9 +640,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 // `'latin1'` is an interned identifier, the very object `_codecs.encode`
                 // reductions of bytes use.
                 if bytes == b"latin1" && self.latin1 != NOT_MEMOIZED {
-                    if let Some(slot) = self.memo.get_mut(id.index()) {
-                        *slot = self.latin1;
-                    }
+                    self.set_memo(id, self.latin1);
                     self.get(self.latin1);
                     return Ok(());
                 }
@@ -644,9 +651,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 if let Some(k) = node_bytes_singleton(b) {
                     let shared = self.bytes1[k];
                     if shared != NOT_MEMOIZED {
-                        if let Some(slot) = self.memo.get_mut(id.index()) {
-                            *slot = shared;
-                        }
+                        self.set_memo(id, shared);
                         self.get(shared);
                         return Ok(());
                     }
@@ -1087,9 +1092,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if let GlobalRef::Node { node, end } = g {
             if let Node::Global(gl) = self.node(node) {
                 if end as usize == gl.name.len() {
-                    if let Some(slot) = self.memo.get_mut(node.index()) {
-                        *slot = idx;
-                    }
+                    self.set_memo(node, idx);
                 }
             }
         }
@@ -1108,9 +1111,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             if let GlobalRef::Node { node, end } = g {
                 if let Node::Global(gl) = self.node(node) {
                     if end as usize == gl.name.len() {
-                        if let Some(slot) = self.memo.get_mut(node.index()) {
-                            *slot = idx;
-                        }
+                        self.set_memo(node, idx);
                     }
                 }
             }
@@ -1490,10 +1491,15 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                         pos += 1;
                         continue;
                     }
+                    // What popping `Save(k)` then `Save(v)` would do, without the round trip:
+                    // whatever `save(k)` schedules runs before `Save(v)`.
                     self.push_next_items(id, pos, kind)?;
+                    if self.is_leaf(k) {
+                        self.save(k)?;
+                        return self.save(v);
+                    }
                     self.stack.push(Task::Save(v));
-                    self.stack.push(Task::Save(k));
-                    return Ok(());
+                    return self.save(k);
                 }
             } else if let Some(&item) = seq.get(pos) {
                 if self.is_leaf(item) {
@@ -1502,8 +1508,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     continue;
                 }
                 self.push_next_items(id, pos, kind)?;
-                self.stack.push(Task::Save(item));
-                return Ok(());
+                return self.save(item);
             }
             // Out of range (the container changed shape under a hook): schedule the next step as
             // before, which ends the loop.
