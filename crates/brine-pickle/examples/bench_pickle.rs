@@ -10,7 +10,7 @@
 //! allocator; peak memory is measured by the `bench_peak` example.
 //!
 //! `--only decode` or `--only encode` times one side (for profiling); `--budget-ms N` sets the
-//! time per repeat.
+//! time per repeat; `--iters N` runs N decodes and/or encodes untimed (for instruction counts).
 
 use std::time::{Duration, Instant};
 
@@ -46,16 +46,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut path = None;
     let mut only = None;
     let mut budget_ms = 200;
+    let mut iters: Option<usize> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--only" => only = args.next(),
             "--budget-ms" => budget_ms = args.next().and_then(|s| s.parse().ok()).unwrap_or(200),
+            "--iters" => iters = args.next().and_then(|s| s.parse().ok()),
             _ => path = Some(arg),
         }
     }
-    let usage = "usage: bench_pickle [--quick] [--only decode|encode] [--budget-ms N] FILE";
+    let usage =
+        "usage: bench_pickle [--quick] [--only decode|encode] [--budget-ms N] [--iters N] FILE";
     let path = path.ok_or(usage)?;
     let data = std::fs::read(&path)?;
     let options = WriteOptions::protocol(protocol_of(&data));
@@ -66,6 +69,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let encoded = to_vec(&graph, &options)?;
     let identical = encoded == data;
 
+    if let Some(n) = iters {
+        // A fixed amount of work, for instruction counting (valgrind --tool=callgrind).
+        for _ in 0..n {
+            if only.as_deref() != Some("encode") {
+                std::hint::black_box(&from_slice(&data));
+            }
+            if only.as_deref() != Some("decode") {
+                std::hint::black_box(&to_vec(&graph, &options));
+            }
+        }
+        return Ok(());
+    }
     let mut decode_s = f64::NAN;
     let mut encode_s = f64::NAN;
     if only.as_deref() != Some("encode") {

@@ -60,7 +60,10 @@ impl Memo {
         let cap = self.count.saturating_mul(2).saturating_add(DENSE_SLACK);
         if idx < cap {
             let old = self.dense.len() as u64;
-            let new_len = (old.saturating_mul(2)).max(idx + 1).min(cap.max(idx + 1));
+            let new_len = (old.saturating_mul(2))
+                .max(idx + 1)
+                .max(64)
+                .min(cap.max(idx + 1));
             let Ok(new_len_usize) = usize::try_from(new_len) else {
                 self.put_sparse(idx, id);
                 return;

@@ -45,12 +45,18 @@ impl<'d, 'o> Vm<'d, 'o> {
         buffers_used: usize,
     ) -> Vm<'d, 'o> {
         let rest = data.len().saturating_sub(pos);
-        let cap = (rest / 8).min(opts.limits.max_nodes).min(1 << 24);
+        // Most opcodes of a small pickle make a node; large ones have more payload per node.
+        let estimate = if rest <= 8192 { rest * 2 / 3 } else { rest / 8 };
+        let cap = estimate.min(opts.limits.max_nodes).min(1 << 24);
         Vm {
             input: Input::new(data, shared, pos),
             graph: Graph::with_capacity(cap),
             opts,
-            st: PickleState::default(),
+            st: PickleState {
+                stack: Vec::with_capacity(64),
+                marks: Vec::with_capacity(16),
+                ..PickleState::default()
+            },
             buffers_used,
             op_pos: pos,
             op_byte: 0,

@@ -1483,11 +1483,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             {
                 self.out.op(Opcode::Mark);
             }
+            // The rest of this batch: leaves are written in place; the first item that needs
+            // the task stack ends the step.
+            let end = match batching {
+                Batching::None | Batching::Each => pos + 1,
+                _ => n.min(pos - pos % BATCHSIZE + BATCHSIZE),
+            };
             if is_dict {
-                if let Some(&(k, v)) = pairs.get(pos) {
+                while pos < end {
+                    let Some(&(k, v)) = pairs.get(pos) else { break };
                     if self.is_leaf(k) && self.is_leaf(v) {
-                        self.save(k)?;
-                        self.save(v)?;
+                        self.save_leaf(k)?;
+                        self.save_leaf(v)?;
                         pos += 1;
                         continue;
                     }
@@ -1495,24 +1502,63 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     // whatever `save(k)` schedules runs before `Save(v)`.
                     self.push_next_items(id, pos, kind)?;
                     if self.is_leaf(k) {
-                        self.save(k)?;
+                        self.save_leaf(k)?;
                         return self.save(v);
                     }
                     self.stack.push(Task::Save(v));
                     return self.save(k);
                 }
-            } else if let Some(&item) = seq.get(pos) {
-                if self.is_leaf(item) {
-                    self.save(item)?;
-                    pos += 1;
-                    continue;
+            } else {
+                while pos < end {
+                    let Some(&item) = seq.get(pos) else { break };
+                    if self.is_leaf(item) {
+                        self.save_leaf(item)?;
+                        pos += 1;
+                        continue;
+                    }
+                    self.push_next_items(id, pos, kind)?;
+                    return self.save(item);
                 }
-                self.push_next_items(id, pos, kind)?;
-                return self.save(item);
+            }
+            if pos == end {
+                continue;
             }
             // Out of range (the container changed shape under a hook): schedule the next step as
             // before, which ends the loop.
             return self.push_next_items(id, pos, kind);
+        }
+    }
+
+    /// `save(id)` for a leaf (see [`Self::is_leaf`]), with the commonest cases (small ints,
+    /// floats, `None`, memoized strings) written without going through `save`.
+    #[inline]
+    fn save_leaf(&mut self, id: NodeId) -> Result<()> {
+        match self.node(id) {
+            Node::Int(v) => {
+                self.out.boundary()?;
+                self.int(*v);
+                Ok(())
+            }
+            Node::Float(x) => {
+                self.out.boundary()?;
+                self.float(*x);
+                Ok(())
+            }
+            Node::None => {
+                self.out.boundary()?;
+                self.out.op(Opcode::None);
+                Ok(())
+            }
+            Node::Str(_) => {
+                let idx = self.memo_of(id);
+                if idx == NOT_MEMOIZED {
+                    return self.save(id);
+                }
+                self.out.boundary()?;
+                self.get(idx);
+                Ok(())
+            }
+            _ => self.save(id),
         }
     }
 
