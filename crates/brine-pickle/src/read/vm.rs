@@ -34,7 +34,18 @@ pub(crate) struct Vm<'d, 'o> {
     /// Offset and byte of the opcode being run (for errors).
     pub op_pos: usize,
     pub op_byte: u8,
+    /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
+    /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
+    /// and saves a node per occurrence. `u32::MAX` while not made yet.
+    atoms: Box<[u32; ATOM_SLOTS]>,
 }
+
+/// `None`, `False`, `True`, then ints -5 to 256.
+const ATOM_SLOTS: usize = 3 + 262;
+const ATOM_NONE: usize = 0;
+const ATOM_FALSE: usize = 1;
+const ATOM_TRUE: usize = 2;
+const NO_ATOM: u32 = u32::MAX;
 
 impl<'d, 'o> Vm<'d, 'o> {
     pub fn new(
@@ -45,9 +56,9 @@ impl<'d, 'o> Vm<'d, 'o> {
         buffers_used: usize,
     ) -> Vm<'d, 'o> {
         let rest = data.len().saturating_sub(pos);
-        // Most opcodes of a small pickle make a node; large ones have more payload per node.
-        let estimate = if rest <= 8192 { rest * 2 / 3 } else { rest / 8 };
-        let cap = estimate.min(opts.limits.max_nodes).min(1 << 24);
+        // About one node per 8 bytes of input: enough for most plain data without regrowing, and
+        // little unused capacity in the decoded value.
+        let cap = (rest / 8).min(opts.limits.max_nodes).min(1 << 24);
         Vm {
             input: Input::new(data, shared, pos),
             graph: Graph::with_capacity(cap),
@@ -60,6 +71,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             buffers_used,
             op_pos: pos,
             op_byte: 0,
+            atoms: Box::new([NO_ATOM; ATOM_SLOTS]),
         }
     }
 
@@ -129,6 +141,43 @@ impl<'d, 'o> Vm<'d, 'o> {
     pub fn push_new(&mut self, node: Node) -> Result<()> {
         let id = self.node(node)?;
         self.push(id)
+    }
+
+    /// Pushes the shared node of atom `slot` (see `atoms`), making it the first time.
+    #[inline]
+    fn push_atom(&mut self, slot: usize, node: Node) -> Result<()> {
+        match self.atoms.get(slot).copied() {
+            Some(raw) if raw != NO_ATOM => self.push(NodeId::from_index(raw as usize)),
+            _ => {
+                let id = self.node(node)?;
+                if let Some(s) = self.atoms.get_mut(slot) {
+                    *s = id.index() as u32;
+                }
+                self.push(id)
+            }
+        }
+    }
+
+    /// Pushes an int: CPython's cached small ints (-5 to 256) share one node each.
+    #[inline]
+    pub fn push_small_int(&mut self, v: i64) -> Result<()> {
+        if (-5..=256).contains(&v) {
+            self.push_atom((v + 8) as usize, Node::Int(v))
+        } else {
+            self.push_new(Node::Int(v))
+        }
+    }
+
+    /// Pushes `None`, `True` or `False` (one shared node each).
+    #[inline]
+    pub fn push_none(&mut self) -> Result<()> {
+        self.push_atom(ATOM_NONE, Node::None)
+    }
+
+    /// Pushes `True` or `False` (one shared node each).
+    #[inline]
+    pub fn push_bool(&mut self, b: bool) -> Result<()> {
+        self.push_atom(if b { ATOM_TRUE } else { ATOM_FALSE }, Node::Bool(b))
     }
 
     #[cold]
@@ -269,15 +318,15 @@ impl<'d, 'o> Vm<'d, 'o> {
                 // --- numbers ---------------------------------------------------------------------
                 b'K' => {
                     let v = self.arg_u8()?;
-                    self.push_new(Node::Int(i64::from(v)))?;
+                    self.push_small_int(i64::from(v))?;
                 }
                 b'M' => {
                     let v = u16::from_le_bytes(self.arg::<2>()?);
-                    self.push_new(Node::Int(i64::from(v)))?;
+                    self.push_small_int(i64::from(v))?;
                 }
                 b'J' => {
                     let v = i32::from_le_bytes(self.arg::<4>()?);
-                    self.push_new(Node::Int(i64::from(v)))?;
+                    self.push_small_int(i64::from(v))?;
                 }
                 0x8a => {
                     let n = self.arg_u8()?;
@@ -299,7 +348,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                     let v = numbers::parse_int_line(line, self.opts.limits.max_int_digits)
                         .map_err(|e| self.int_err(e, "could not convert string to int"))?;
                     match v {
-                        IntOrBool::Bool(b) => self.push_new(Node::Bool(b))?,
+                        IntOrBool::Bool(b) => self.push_bool(b)?,
                         IntOrBool::Int(v) => self.push_int(v)?,
                     }
                 }
@@ -325,9 +374,9 @@ impl<'d, 'o> Vm<'d, 'o> {
                     let v = f64::from_be_bytes(self.arg::<8>()?);
                     self.push_new(Node::Float(v))?;
                 }
-                b'N' => self.push_new(Node::None)?,
-                0x88 => self.push_new(Node::Bool(true))?,
-                0x89 => self.push_new(Node::Bool(false))?,
+                b'N' => self.push_none()?,
+                0x88 => self.push_bool(true)?,
+                0x89 => self.push_bool(false)?,
 
                 // --- str ------------------------------------------------------------------------
                 0x8c => {
@@ -547,7 +596,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[inline]
     fn push_int(&mut self, v: IntVal) -> Result<()> {
         match v {
-            IntVal::Small(v) => self.push_new(Node::Int(v)),
+            IntVal::Small(v) => self.push_small_int(v),
             IntVal::Big(v) => self.push_new(Node::BigInt(Box::new(v))),
         }
     }
@@ -754,5 +803,27 @@ impl Engine for Vm<'_, '_> {
 
     fn options(&self) -> &ReadOptions {
         self.opts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{from_slice, to_vec, WriteOptions};
+
+    #[test]
+    fn none_bools_and_small_ints_share_one_node() {
+        // pickle.dumps([None, None, True, True, 1, 1, 300, 300, -5, -6, -6], protocol=2)
+        let data = b"\x80\x02]q\x00(NN\x88\x88K\x01K\x01M,\x01M,\x01J\xfb\xff\xff\xffJ\xfa\xff\xff\xffJ\xfa\xff\xff\xffe.";
+        let g = from_slice(data).unwrap();
+        let items = g.root_ref().unwrap().as_list().unwrap().to_vec();
+        assert_eq!(items[0], items[1]);
+        assert_eq!(items[2], items[3]);
+        assert_eq!(items[4], items[5]);
+        // 300 and -6 are not cached in CPython either: one node each.
+        assert_ne!(items[6], items[7]);
+        assert_ne!(items[9], items[10]);
+        assert_eq!(g.value(items[8]).as_i64(), Some(-5));
+        assert_eq!(g.value(items[10]).as_i64(), Some(-6));
+        assert_eq!(to_vec(&g, &WriteOptions::protocol(2)).unwrap(), data);
     }
 }
