@@ -7,12 +7,13 @@ For every workload and protocol this script
   2. times CPython `pickle.loads` and `pickle.dumps` with the garbage collector disabled
      (best of N repeats, each repeat calibrated to ~0.2 s),
   3. measures CPython's memory for the decoded value (tracemalloc, in a fresh process): the peak
-     while decoding and what the value still holds afterwards ("live"),
+     while decoding and what the value still holds afterwards ("live"), and, in another fresh
+     process, how much the peak resident set grew while decoding ("RSS"),
   4. runs Brine's timing tool (`cargo run --release --example bench_pickle -p brine-pickle`) on the
      same file, which decodes, re-encodes (checking the bytes are identical to CPython's) and reports
      its own best times (same method: best of N repeats of ~0.2 s, the value freed inside the timed
      loop as in CPython), and Brine's peak tool (`--example bench_peak`, a counting allocator, in
-     its own process so that counting does not slow the timed runs) for the peak heap bytes,
+     its own process so that counting does not slow the timed runs) for the same three figures,
 and prints a table of ratios (CPython time / Brine time: higher is better for Brine; for memory,
 Brine bytes / CPython bytes: below 1 is better for Brine).
 
@@ -144,21 +145,39 @@ def best_time(fn, min_time=0.2, repeats=7):
 
 PEAK_SCRIPT = r"""
 import gc, pickle, sys, tracemalloc
+
+def status_kib(field):
+    try:
+        for line in open('/proc/self/status'):
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
 data = open(sys.argv[1], 'rb').read()
 gc.disable()
-tracemalloc.start()
-value = pickle.loads(data)
-current, peak = tracemalloc.get_traced_memory()
-print(current, peak)
+if sys.argv[2] == 'rss':
+    before = status_kib('VmRSS:')
+    value = pickle.loads(data)
+    print((status_kib('VmHWM:') - before) * 1024)
+else:
+    tracemalloc.start()
+    value = pickle.loads(data)
+    current, peak = tracemalloc.get_traced_memory()
+    print(current, peak)
 """
 
 
 def cpython_memory(path):
-    """(live, peak) bytes traced while `pickle.loads` decodes the file, in a fresh process."""
-    out = subprocess.run([sys.executable, '-c', PEAK_SCRIPT, path], check=True,
+    """(live, peak, rss) bytes for `pickle.loads` of the file, each in a fresh process: traced
+    bytes the value holds, traced peak while decoding, and growth of the peak resident set."""
+    out = subprocess.run([sys.executable, '-c', PEAK_SCRIPT, path, 'traced'], check=True,
                          capture_output=True, text=True)
     live, peak = out.stdout.split()
-    return int(live), int(peak)
+    out = subprocess.run([sys.executable, '-c', PEAK_SCRIPT, path, 'rss'], check=True,
+                         capture_output=True, text=True)
+    return int(live), int(peak), int(out.stdout.strip())
 
 
 def brine_measure(path, tool):
@@ -195,9 +214,9 @@ def main():
 
     print('machine: %s, %d cores, %s %s; CPython %s (C pickler, GC disabled)' % (
         platform.machine(), os.cpu_count(), platform.system(), platform.release(), platform.python_version()))
-    header = '%-18s %2s %11s | %11s %11s %6s | %11s %11s %6s | %9s %9s %5s | %9s %9s %5s | %s' % (
+    header = '%-18s %2s %11s | %11s %11s %6s | %11s %11s %6s | %9s %9s %5s | %9s %9s %5s | %9s %9s %5s | %s' % (
         'workload', 'p', 'bytes', 'py loads', 'brine', 'x', 'py dumps', 'brine', 'x',
-        'py peak', 'brine', 'mem', 'py live', 'brine', 'mem', 'identical')
+        'py peak', 'brine', 'mem', 'py live', 'brine', 'mem', 'py RSS', 'brine', 'mem', 'identical')
     print(header)
     print('-' * len(header))
     results = []
@@ -212,26 +231,29 @@ def main():
                     f.write(data)
                 loads = best_time(lambda: pickle.loads(data), repeats=3 if args.quick else 7)
                 dumps = best_time(lambda: pickle.dumps(value, protocol=proto), repeats=3 if args.quick else 7)
-                py_live, py_peak = cpython_memory(path)
+                py_live, py_peak, py_rss = cpython_memory(path)
                 b = brine_measure(path, tool)
                 mem = brine_measure(path, peak_tool)
                 b['peak_bytes'] = mem['peak_bytes']
                 b['live_bytes'] = mem['live_bytes']
+                b['rss_bytes'] = mem['rss_bytes']
                 row = {
                     'workload': name, 'protocol': proto, 'bytes': len(data),
                     'cpython_loads_s': loads, 'cpython_dumps_s': dumps, 'cpython_peak_bytes': py_peak,
-                    'cpython_live_bytes': py_live,
+                    'cpython_live_bytes': py_live, 'cpython_rss_bytes': py_rss,
+                    'brine_rss_bytes': b['rss_bytes'],
                     'brine_decode_s': b['decode_s'], 'brine_encode_s': b['encode_s'],
                     'brine_peak_bytes': b['peak_bytes'], 'brine_live_bytes': b['live_bytes'],
                     'identical': b['identical'],
                 }
                 results.append(row)
-                print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9s %9s %5.2f | %9s %9s %5.2f | %s' % (
+                print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9s %9s %5.2f | %9s %9s %5.2f | %9s %9s %5.2f | %s' % (
                     name, proto, len(data),
                     fmt_time(loads), fmt_time(b['decode_s']), loads / b['decode_s'],
                     fmt_time(dumps), fmt_time(b['encode_s']), dumps / b['encode_s'],
                     fmt_mem(py_peak), fmt_mem(b['peak_bytes']), b['peak_bytes'] / max(py_peak, 1),
                     fmt_mem(py_live), fmt_mem(b['live_bytes']), b['live_bytes'] / max(py_live, 1),
+                    fmt_mem(py_rss), fmt_mem(b['rss_bytes']), b['rss_bytes'] / max(py_rss, 1),
                     'yes' if b['identical'] else 'NO'))
                 sys.stdout.flush()
     if args.json:
