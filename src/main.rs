@@ -1,4 +1,5 @@
-//! `brine`: show, disassemble and convert Python pickle files, without Python.
+//! `brine`: show, disassemble and convert Python pickle, numpy and joblib files, and run saved
+//! scikit-learn models, without Python.
 //!
 //! Exit codes: 0 success, 1 the input is not valid, 2 usage or I/O error.
 
@@ -12,7 +13,11 @@ use clap::{Parser, Subcommand};
 use cmd::{convert, dis, info, predict, show};
 
 const LONG_ABOUT: &str = "\
-Read, inspect and convert Python pickle files without running Python.
+Read, inspect and convert Python pickle, numpy (.npy/.npz) and joblib files, and run saved \
+scikit-learn models, without running Python.
+
+The file format is detected from its content, not its name: a pickle, a joblib file with any \
+compressor (zlib, gzip, bz2, lzma, xz, lz4), a .npy array or a .npz archive.
 
 A pickle is a program; brine never executes it. Classes it does not know are shown as inert \
 objects (the recorded call and its state), never imported or called.";
@@ -25,13 +30,19 @@ Examples:
   brine dis data.pkl                  list the opcodes, like python -m pickletools
   brine convert old.pkl new.pkl --protocol 2
                                       rewrite a pickle at another protocol
+  brine show model.joblib             a joblib file (any compressor); arrays print as numpy does
+  brine convert model.pkl model.joblib --compress zlib:3
+                                      write a compressed joblib file that joblib.load reads
+  brine info model.joblib             the estimator tree, parameters, features and classes
+  brine predict model.joblib --input X.csv --method predict_proba --output proba.npy
+                                      run the model on samples (CSV with a header row, or .npy)
 
 Exit codes:
   0  success
-  1  the input is not a valid pickle (the message gives the byte offset and opcode)
+  1  the input is not valid (for a pickle, the message gives the byte offset and opcode)
   2  bad usage, or a file could not be read or written";
 
-/// Read, inspect and convert Python pickle files without running Python.
+/// Read, inspect and convert pickle, numpy and joblib files, and run scikit-learn models.
 #[derive(Parser, Debug)]
 #[command(
     name = "brine",
