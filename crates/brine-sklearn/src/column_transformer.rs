@@ -87,9 +87,20 @@ pub struct ColumnTransformer {
     pub entries: Vec<Entry>,
 }
 
+/// A column position as sklearn takes it: negative counts from the end.
+fn column_index(i: i64, n_features: Option<usize>, st: &State<'_>) -> Result<usize> {
+    let bad = || st.bad("transformers_", format!("column index {i} out of range"));
+    if i >= 0 {
+        return usize::try_from(i).map_err(|_| bad());
+    }
+    let n = n_features.ok_or_else(bad)?;
+    usize::try_from(i + n as i64).map_err(|_| bad())
+}
+
 fn parse_selection(
     v: ValueRef<'_>,
     n_features: Option<usize>,
+    names_in: Option<&[String]>,
     st: &State<'_>,
 ) -> Result<Selection> {
     let bad = || st.bad("transformers_", "unsupported column selection");
@@ -97,14 +108,33 @@ fn parse_selection(
         return Ok(Selection::Names(vec![s.to_string()]));
     }
     if let Some(i) = v.as_i64() {
-        return Ok(Selection::Indices(vec![
-            usize::try_from(i).map_err(|_| bad())?
-        ]));
+        return Ok(Selection::Indices(vec![column_index(i, n_features, st)?]));
     }
     // slice(start, stop, step)
     if let Some(g) = v.class() {
         if &*g.name == "slice" {
             let args = v.args().ok_or_else(bad)?;
+            let label = |k: usize| args.item(k).and_then(|a| a.as_str().map(str::to_string));
+            if label(0).is_some() || label(1).is_some() {
+                // a slice of column names, both ends included (pandas .loc)
+                let names = names_in.ok_or_else(bad)?;
+                let pos = |k: usize| -> Result<Option<usize>> {
+                    match label(k) {
+                        None => Ok(None),
+                        Some(l) => names.iter().position(|n| *n == l).map(Some).ok_or_else(|| {
+                            st.bad("transformers_", format!("no column {l:?} for a slice"))
+                        }),
+                    }
+                };
+                let start = pos(0)?.unwrap_or(0);
+                let stop = pos(1)?.map_or(names.len(), |p| p + 1);
+                if args.item(2).is_some_and(|a| !a.is_none()) {
+                    return Err(bad());
+                }
+                return Ok(Selection::Names(
+                    names.get(start..stop.max(start)).unwrap_or(&[]).to_vec(),
+                ));
+            }
             let n = n_features.ok_or_else(bad)? as i64;
             let get = |k: usize| args.item(k).and_then(|a| a.as_i64());
             let step = get(2).unwrap_or(1);
@@ -126,10 +156,14 @@ fn parse_selection(
         if !obj.list_items.is_empty() {
             let ids = obj.list_items.clone();
             let g = v.graph();
-            return selection_from_values(ids.iter().map(|&id| g.value(id)).collect(), st);
+            return selection_from_values(
+                ids.iter().map(|&id| g.value(id)).collect(),
+                n_features,
+                st,
+            );
         }
         if let Some(data) = v.state().and_then(|s| s.get("data")) {
-            return parse_selection(data, n_features, st);
+            return parse_selection(data, n_features, names_in, st);
         }
     }
     let (_, elems) = arrays::items(v).ok_or_else(bad)?;
@@ -143,19 +177,26 @@ fn parse_selection(
         )),
         Elems::I64(ix) => Ok(Selection::Indices(
             ix.into_iter()
-                .map(|i| usize::try_from(i).map_err(|_| bad()))
+                .map(|i| column_index(i, n_features, st))
                 .collect::<Result<_>>()?,
         )),
         Elems::Str(s) => Ok(Selection::Names(s)),
         Elems::F64(_) => Err(bad()),
         Elems::Obj(ids) => {
             let g = v.graph();
-            selection_from_values(ids.iter().map(|&id| g.value(id)).collect(), st)
+            selection_from_values(ids.iter().map(|&id| g.value(id)).collect(), n_features, st)
         }
     }
 }
 
-fn selection_from_values(vals: Vec<ValueRef<'_>>, st: &State<'_>) -> Result<Selection> {
+fn selection_from_values(
+    vals: Vec<ValueRef<'_>>,
+    n_features: Option<usize>,
+    st: &State<'_>,
+) -> Result<Selection> {
+    if vals.is_empty() {
+        return Ok(Selection::Indices(Vec::new()));
+    }
     if vals.iter().all(|v| v.as_str().is_some()) {
         return Ok(Selection::Names(
             vals.iter()
@@ -173,10 +214,14 @@ fn selection_from_values(vals: Vec<ValueRef<'_>>, st: &State<'_>) -> Result<Sele
         ));
     }
     vals.iter()
-        .map(|v| v.as_i64().and_then(|i| usize::try_from(i).ok()))
-        .collect::<Option<Vec<usize>>>()
+        .map(|v| {
+            let i = v
+                .as_i64()
+                .ok_or_else(|| st.bad("transformers_", "unsupported column selection"))?;
+            column_index(i, n_features, st)
+        })
+        .collect::<Result<Vec<usize>>>()
         .map(Selection::Indices)
-        .ok_or_else(|| st.bad("transformers_", "unsupported column selection"))
 }
 
 impl ColumnTransformer {
@@ -215,7 +260,12 @@ impl ColumnTransformer {
                     st.unsupported("a callable column selector without resolved _columns")
                 })?;
             }
-            let columns = parse_selection(cols, common.n_features_in, st)?;
+            let columns = parse_selection(
+                cols,
+                common.n_features_in,
+                common.feature_names_in.as_deref(),
+                st,
+            )?;
             let transformer: Option<Box<dyn Estimator>> = match tr.as_str() {
                 Some("drop") => None,
                 Some("passthrough") => Some(Box::new(Passthrough::identity())),

@@ -200,10 +200,26 @@ impl Table {
                         *dst = src;
                     }
                 }
-                Column::Str(_) => {
-                    return Err(SklearnError::Input(format!(
-                        "column {name:?} holds text, but this estimator needs numbers"
-                    )))
+                Column::Str(v) => {
+                    // a boolean column (pandas writes `True` / `False`): numpy's 1.0 / 0.0
+                    let bools = v
+                        .iter()
+                        .map(|c| match c.as_deref().map(str::trim) {
+                            Some("True" | "true") => Some(1.0),
+                            Some("False" | "false") => Some(0.0),
+                            None => Some(f64::NAN),
+                            Some(_) => None,
+                        })
+                        .collect::<Option<Vec<f64>>>()
+                        .filter(|b| b.iter().any(|x| !x.is_nan()));
+                    let Some(bools) = bools else {
+                        return Err(SklearnError::Input(format!(
+                            "column {name:?} holds text, but this estimator needs numbers"
+                        )));
+                    };
+                    for (dst, src) in out.column_mut(j).iter_mut().zip(bools) {
+                        *dst = src;
+                    }
                 }
             }
         }

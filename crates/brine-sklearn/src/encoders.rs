@@ -403,6 +403,11 @@ impl Estimator for Encoder {
                 self.categories.len()
             )));
         }
+        for j in 0..x.ncols() {
+            if let ColumnRef::F64(v) = x.column(j)? {
+                self.common.check_finite(v.into_iter(), true)?;
+            }
+        }
         let n = x.nrows();
         let (codes, valid) = self.encode(&x)?;
         match &self.kind {

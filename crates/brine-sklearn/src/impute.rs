@@ -172,6 +172,12 @@ impl Estimator for SimpleImputer {
         let x = self.common.check_data(x)?;
         let x = x.as_ref();
         self.check_width(x)?;
+        for j in 0..x.ncols() {
+            if let ColumnRef::F64(v) = x.column(j)? {
+                self.common
+                    .check_finite(v.into_iter(), self.missing_values.is_nan())?;
+            }
+        }
         let keep = self.kept();
         let n = x.nrows();
         let indicators: Vec<Vec<bool>> = match &self.indicator_features {

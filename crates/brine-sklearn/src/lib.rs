@@ -70,8 +70,32 @@
 //! step of iterative refinement; its `coef_`, `intercept_`, `rank_` and `singular_` agree with
 //! scikit-learn's to about 1e-13 (tested within 1e-12 in `tests/linreg.rs`).
 //!
-//! Outputs are float64. A model fitted on float32 data returns float32 from some sklearn
-//! transformers; Brine computes in float64, so such outputs agree only to float32 precision.
+//! Outputs are float64. A model fitted on float32 data keeps a float32 state: on float64 input
+//! sklearn computes in float64 and Brine agrees within 1e-12, except `GaussianNB` (sklearn takes
+//! `log(2*pi*var_)` in float32) and `PCA` (`mean_ @ components_.T` in float32), which agree to
+//! float32 precision (1e-5 relative tested); on float32 input sklearn computes and returns
+//! float32, which Brine (float64 throughout) matches to float32 precision only.
+//!
+//! ## Input checks
+//!
+//! As sklearn's `validate_data`: infinity is always an error; NaN is an error except for the
+//! scalers, the encoders and a `SimpleImputer` whose `missing_values` is NaN (an imputer with
+//! another marker refuses NaN). A column of `True` / `False` (pandas' CSV of a bool column) is
+//! read as 1.0 / 0.0 where numbers are needed, as numpy converts bools.
+//!
+//! ## Limits
+//!
+//! - Estimators outside [`SUPPORTED`] (trees, ensembles, `SVC`, neighbours, ...) are an
+//!   [`SklearnError::Unsupported`] error naming the class, also when nested in a pipeline.
+//! - `FunctionTransformer` with a Python function, and callable column selectors whose resolved
+//!   columns were not pickled, are [`SklearnError::UnsupportedConfig`].
+//! - A `SimpleImputer` of text columns on its own: its output is text, which
+//!   [`Estimator::transform`] (numbers) refuses with an error; inside a pipeline or column
+//!   transformer the text flows on to the encoders as in sklearn ([`Estimator::transform_data`]).
+//! - A CSV cell cannot tell `None` from NaN: an empty cell is a missing value, matched to the
+//!   missing category whichever of the two the model saw at fit (sklearn keeps them apart).
+//! - Sparse input is not taken; sparse outputs (`OneHotEncoder`, `ColumnTransformer` with
+//!   `sparse_threshold`) are returned dense with the same values.
 #![warn(missing_docs)]
 
 mod arrays;

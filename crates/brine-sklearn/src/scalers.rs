@@ -127,7 +127,7 @@ impl Estimator for Scaler {
         vec![Method::Transform]
     }
     fn transform(&self, x: &Data) -> Result<Array2<f64>> {
-        let mut x = self.common.check_dense(x)?.into_owned();
+        let mut x = self.common.check_dense_allow_nan(x)?.into_owned();
         match &self.kind {
             Kind::CenterScale { center, scale } => {
                 for mut row in x.rows_mut() {

@@ -44,12 +44,44 @@ impl Common {
 
     /// Validates the input like sklearn's `validate_data(reset=False)` and returns it as numbers.
     /// A table is matched to `feature_names_in_` by column name when the model has names.
+    /// NaN and infinity are errors, as sklearn's `ensure_all_finite=True`.
     pub fn check_dense<'a>(&self, x: &'a Data) -> Result<Cow<'a, Array2<f64>>> {
+        self.check_dense_finite(x, false)
+    }
+
+    /// Like [`Common::check_dense`] but NaN passes (`ensure_all_finite='allow-nan'`: the
+    /// scalers, which ignore NaN at fit and keep it at transform).
+    pub fn check_dense_allow_nan<'a>(&self, x: &'a Data) -> Result<Cow<'a, Array2<f64>>> {
+        self.check_dense_finite(x, true)
+    }
+
+    fn check_dense_finite<'a>(&self, x: &'a Data, allow_nan: bool) -> Result<Cow<'a, Array2<f64>>> {
         let x = self.check_data(x)?;
-        match x {
-            Cow::Borrowed(d) => d.to_dense(),
-            Cow::Owned(d) => Ok(Cow::Owned(d.to_dense()?.into_owned())),
+        let d = match x {
+            Cow::Borrowed(d) => d.to_dense()?,
+            Cow::Owned(d) => Cow::Owned(d.to_dense()?.into_owned()),
+        };
+        self.check_finite(d.iter().copied(), allow_nan)?;
+        Ok(d)
+    }
+
+    /// sklearn's `_assert_all_finite`: infinity is always an error, NaN unless `allow_nan`.
+    pub fn check_finite(&self, values: impl Iterator<Item = f64>, allow_nan: bool) -> Result<()> {
+        for v in values {
+            if v.is_nan() && !allow_nan {
+                return Err(SklearnError::Input(format!(
+                    "Input X contains NaN. {} does not accept missing values encoded as NaN natively.",
+                    self.class
+                )));
+            }
+            if v.is_infinite() {
+                return Err(SklearnError::Input(format!(
+                    "Input X contains infinity or a value too large for dtype('float64') ({}).",
+                    self.class
+                )));
+            }
         }
+        Ok(())
     }
 
     /// Like [`Common::check_dense`] but keeps text columns (for encoders).
