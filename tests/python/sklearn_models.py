@@ -244,6 +244,15 @@ add("df_full_pipe_sgd", make_pipeline(ColumnTransformer([("num", make_pipeline(S
 add("df_pca_pipe", make_pipeline(ColumnTransformer([("o", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["c1", "c2"])], remainder=StandardScaler()), PCA(3), LogisticRegression()), df, yb2, dft)
 add("df_int_col", make_pipeline(ColumnTransformer([("o", OneHotEncoder(handle_unknown="ignore"), ["k"])], remainder="passthrough"), LinearRegression()), df[["n1", "n2", "n3"]].assign(k=rng.randint(0, 3, 80)), yr, dft[["n1", "n2", "n3"]].assign(k=np.array([0, 1, 2, 3] * 3)))
 add("df_bool_col", make_pipeline(ColumnTransformer([("o", OneHotEncoder(handle_unknown="ignore"), ["c1"])], remainder="passthrough"), Lasso(alpha=0.1)), df[["n1", "c1"]].assign(b=rng.rand(80) > 0.5), yr, dft[["n1", "c1"]].assign(b=np.array([True, False] * 6)))
+# pandas output between steps (set_output), sample weights, DataFrame into a bare estimator
+add("df_set_output_pandas", make_pipeline(ColumnTransformer([("s", StandardScaler(), ["n1", "n2"]), ("o", OneHotEncoder(handle_unknown="ignore", sparse_output=False), ["c1"])]), PolynomialFeatures(2), Ridge()).set_output(transform="pandas"), df, yr, dft)
+add("df_set_output_ct", ColumnTransformer([("s", StandardScaler(), ["n1", "n3"]), ("o", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), ["c2"])], verbose_feature_names_out=False).set_output(transform="pandas"), df, None, dft)
+add("df_bare_logreg", LogisticRegression(max_iter=2000), df[["n1", "n2", "n3"]], ys, dft[["n1", "n2", "n3"]])
+add("df_bare_ss", StandardScaler(), df[["n1", "n2", "n3"]], None, dft[["n1", "n2", "n3"]])
+add("df_int_cats", OneHotEncoder(handle_unknown="ignore", sparse_output=False), pd.DataFrame({"a": rng.randint(0, 4, 80), "b": rng.randint(10, 13, 80)}), None, pd.DataFrame({"a": [0, 1, 2, 3, 7], "b": [10, 11, 12, 13, 10]}))
+add("sgd_early_stop", SGDClassifier(loss="log_loss", early_stopping=True, random_state=0), Xs, ys, Xts)
+add("logreg_bin_cw", LogisticRegression(class_weight="balanced"), Xs, yb2, Xts)
+add("sgdr_1col_2d_noint", SGDRegressor(fit_intercept=False, random_state=0), Xs, yr, Xts)
 # fitted on float32: the state is float32. On float64 input sklearn computes in float64 and Brine
 # agrees to 1e-12; on float32 input sklearn computes (and returns) float32, which Brine (float64)
 # matches only to float32 precision.

@@ -85,6 +85,9 @@
 //!
 //! ## Limits
 //!
+//! - Brine is more lenient than sklearn in one place: a table's columns are matched to
+//!   `feature_names_in_` by name in any order (extra columns ignored), where a bare sklearn
+//!   estimator raises unless the columns come in the fitted order.
 //! - Estimators outside [`SUPPORTED`] (trees, ensembles, `SVC`, neighbours, ...) are an
 //!   [`SklearnError::Unsupported`] error naming the class, also when nested in a pipeline.
 //! - `FunctionTransformer` with a Python function, and callable column selectors whose resolved
