@@ -2,7 +2,10 @@
 //! (tests/python/sklearn_models.py: other options of every supported estimator, DataFrame column
 //! selectors, text imputation inside pipelines, plain-pickle, compressed and protocol-5 files),
 //! each run by Brine and compared with sklearn's own outputs: labels exactly, numbers within
-//! 1e-12 relative.
+//! 1e-12 relative (float32 inputs and float32-fitted `GaussianNB` / `PCA`: 1e-5, see the crate
+//! docs). Where sklearn raises (unknown categories, NaN or infinity it refuses) Brine must return
+//! an error; unsupported estimators must be refused naming the class and the supported list.
+//! Every mismatch is collected and reported together.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
