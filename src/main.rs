@@ -12,6 +12,13 @@ use clap::{Parser, Subcommand};
 
 use cmd::{convert, dis, info, predict, show};
 
+/// The binary allocates with mimalloc (cargo feature `mimalloc`, on by default): decoding makes
+/// many small allocations, and glibc malloc returns large frees to the OS, so the next large
+/// decode faults its pages in again. The library crates leave the allocator to their users.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const LONG_ABOUT: &str = "\
 Read, inspect and convert Python pickle, numpy (.npy/.npz) and joblib files, and run saved \
 scikit-learn models, without running Python.

@@ -7,6 +7,10 @@
 use brine_pickle::{from_slice, to_vec, Graph, NodeId, WriteOptions};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
+/// The allocator of the `brine` binary (and of the `bench_pickle` timing tool).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `[{'id': i, 'name': 'user%d' % i, 'score': i * 0.5, 'tags': ['a', 'b']} for i in range(n)]`,
 /// with the key and tag strings shared as they are in CPython (interned constants).
 fn small_dicts(n: usize) -> Graph {

@@ -6,8 +6,8 @@
 //!
 //! Prints one JSON object: the best decode and encode times in seconds (each decode includes
 //! dropping the decoded graph, as CPython's timing includes freeing the value), and whether the
-//! re-encoding at the file's own protocol is byte-identical to the input. It runs on the system
-//! allocator; peak memory is measured by the `bench_peak` example.
+//! re-encoding at the file's own protocol is byte-identical to the input. It runs on mimalloc, the
+//! allocator of the `brine` binary; peak memory is measured by the `bench_peak` example.
 //!
 //! `--only decode` or `--only encode` times one side (for profiling); `--budget-ms N` sets the
 //! time per repeat; `--iters N` runs N decodes and/or encodes untimed (for instruction counts).
@@ -15,6 +15,10 @@
 use std::time::{Duration, Instant};
 
 use brine_pickle::{from_slice, to_vec, WriteOptions};
+
+/// The allocator of the `brine` binary, so that the times are the ones its users see.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The protocol a pickle declares with PROTO (0 when it has none).
 fn protocol_of(data: &[u8]) -> u8 {
