@@ -13,8 +13,8 @@ use clap::{Parser, Subcommand};
 use cmd::{convert, dis, info, predict, show};
 
 /// The binary allocates with mimalloc (cargo feature `mimalloc`, on by default): decoding makes
-/// many small allocations, and glibc malloc returns large frees to the OS, so the next large
-/// decode faults its pages in again. The library crates leave the allocator to their users.
+/// one allocation per container, and a large decode runs 2-3 times faster than on glibc malloc
+/// (README, Benchmarks). The library crates leave the allocator to their users.
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
