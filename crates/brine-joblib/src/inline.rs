@@ -55,6 +55,8 @@ pub(crate) struct JoblibHook {
     pub(crate) companions: Vec<PathBuf>,
     /// Number of arrays read.
     pub(crate) arrays: usize,
+    /// Swap arrays to the host's byte order (joblib's `ensure_native_byte_order`).
+    pub(crate) native: bool,
     /// The detailed error behind the last hook failure (the reader only carries a message).
     pub(crate) error: Option<JoblibError>,
 }
@@ -67,6 +69,7 @@ impl JoblibHook {
             limit,
             companions: Vec::new(),
             arrays: 0,
+            native: false,
             error: None,
         }
     }
@@ -82,7 +85,7 @@ impl ReadHook for JoblibHook {
             return Ok(None);
         };
         let result = match kind {
-            Wrapper::NumpyArray => read_inline(cx, obj),
+            Wrapper::NumpyArray => read_inline(cx, obj, self.native),
             Wrapper::NdArray => self.read_npy_companion(cx.graph(), obj),
             Wrapper::ZNdArray => self.read_z_companion(cx.graph(), obj),
         };
@@ -156,7 +159,10 @@ fn nbytes(dtype: &DType, shape: &[usize]) -> Result<usize, JoblibError> {
 
 /// A `NumpyArrayWrapper`: padding (joblib >= 1.2) then the raw bytes, or a nested pickle for object
 /// dtypes.
-fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibError> {
+///
+/// With `native`, an array stored in the other byte order is swapped to the host's (a copy), as
+/// `joblib.load` does unless it memory-maps.
+fn read_inline(cx: &mut HookContext<'_>, obj: NodeId, native: bool) -> Result<NodeId, JoblibError> {
     let (shape, fortran, dtype, dtype_id, aligned) = {
         let graph = cx.graph();
         let state = state_of(graph, obj)?;
@@ -206,6 +212,12 @@ fn read_inline(cx: &mut HookContext<'_>, obj: NodeId) -> Result<NodeId, JoblibEr
     let data = cx.read_raw(n)?;
     let array = NdArray::new(dtype, shape, fortran, ArrayData::Raw(data))
         .map_err(|e| wrapper_err(e.to_string()))?;
+    if native && !array.dtype.is_native() {
+        let swapped = array.to_native().map_err(|e| wrapper_err(e.to_string()))?;
+        return swapped
+            .to_node(cx.graph())
+            .map_err(|e| wrapper_err(e.to_string()));
+    }
     // The array keeps the wrapper's dtype node: arrays that shared one dtype object still do.
     array
         .to_node_with_dtype(cx.graph(), dtype_id)
@@ -274,6 +286,10 @@ impl JoblibHook {
             return graft_array(graph, &sub, &array);
         }
         let array = brine_numpy::npy::read_bytes(data)
+            .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
+        // joblib swaps these to the host's byte order whether it maps them or not.
+        let array = array
+            .to_native()
             .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
         array.to_node(graph).map_err(|e| wrapper_err(e.to_string()))
     }

@@ -34,6 +34,10 @@ pub struct LoadOptions {
     pub read: ReadOptions,
     /// Called with (bytes read, total) while the file is read or decompressed.
     pub progress: Option<ProgressFn>,
+    /// Swap arrays stored in the other byte order to the host's, as `joblib.load`'s
+    /// `ensure_native_byte_order` does. `None` (the default) is joblib's `'auto'`: on unless
+    /// [`LoadOptions::mmap`] is set (a mapped array is a view of the file and keeps its byte order).
+    pub ensure_native_byte_order: Option<bool>,
 }
 
 impl Default for LoadOptions {
@@ -43,6 +47,7 @@ impl Default for LoadOptions {
             max_decompressed: DEFAULT_MAX_DECOMPRESSED,
             read: ReadOptions::default(),
             progress: None,
+            ensure_native_byte_order: None,
         }
     }
 }
@@ -210,6 +215,7 @@ fn parse(
     options: &LoadOptions,
 ) -> Result<Loaded> {
     let mut hook = JoblibHook::new(dir, options.mmap, options.max_decompressed);
+    hook.native = options.ensure_native_byte_order.unwrap_or(!options.mmap);
     let result = Reader::from_bytes(buffer.clone())
         .with_options(options.read.clone())
         .with_hook(&mut hook)

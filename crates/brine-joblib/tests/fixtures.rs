@@ -32,8 +32,10 @@ fn every_fixture_loads_to_its_manifest_value() {
         let file = e["file"].as_str().unwrap();
         let path = fixtures().join(file);
         for mmap in [false, true] {
+            // The manifest holds arrays in the byte order the file stores them.
             let options = LoadOptions {
                 mmap,
+                ensure_native_byte_order: Some(false),
                 ..LoadOptions::default()
             };
             let loaded = load(&path, &options).unwrap_or_else(|err| panic!("{file}: {err}"));
@@ -114,7 +116,11 @@ fn mmap_arrays_are_views_of_the_mapped_file() {
 #[test]
 fn load_bytes_is_zero_copy_for_uncompressed_data() {
     let data = Bytes::from(std::fs::read(fixtures().join("bigendian.joblib")).unwrap());
-    let loaded = load_bytes(data.clone(), &LoadOptions::default()).unwrap();
+    let options = LoadOptions {
+        ensure_native_byte_order: Some(false),
+        ..LoadOptions::default()
+    };
+    let loaded = load_bytes(data.clone(), &options).unwrap();
     assert_eq!(
         encode_root(&loaded.graph),
         entry("bigendian.joblib")["value"]
@@ -207,4 +213,36 @@ fn numpy_files_are_refused_by_load_but_opened_by_open_any() {
         encode_root(&model.graph),
         entry("linreg_xz.joblib")["value"]
     );
+}
+
+#[test]
+fn arrays_come_back_in_native_byte_order_unless_mapped_as_joblib_load_does() {
+    let path = fixtures().join("bigendian.joblib");
+    let kept = load(
+        &path,
+        &LoadOptions {
+            ensure_native_byte_order: Some(false),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    let stored = arrays(&kept.graph);
+    assert!(stored.iter().any(|a| !a.dtype.is_native()));
+    // joblib.load(path): ensure_native_byte_order='auto' swaps when not memory-mapping.
+    let native = arrays(&load(&path, &LoadOptions::default()).unwrap().graph);
+    assert_eq!(native.len(), stored.len());
+    for (n, s) in native.iter().zip(&stored) {
+        assert!(n.dtype.is_native(), "{}", n.dtype);
+        assert_eq!(*n, s.to_native().unwrap());
+    }
+    // joblib.load(path, mmap_mode='r') keeps the file's byte order.
+    let mapped = load(
+        &path,
+        &LoadOptions {
+            mmap: true,
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(arrays(&mapped.graph), stored);
 }

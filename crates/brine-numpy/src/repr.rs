@@ -998,6 +998,14 @@ impl FloatFormat {
             digits = d;
             exp = e;
         }
+        if digits.len() < min_digits + 1 {
+            // Like numpy's Dragon4 with `min_digits`: the extra digits are the exact value's,
+            // correctly rounded (a float32 0.6293774 pads to 6.2937742e-01, not 6.2937740e-01).
+            let s = format!("{:.*e}", min_digits, x.abs());
+            let (d, e) = split_sci(&s);
+            digits = d;
+            exp = e;
+        }
         let first = digits.get(..1).unwrap_or("0").to_string();
         let mut frac = digits.get(1..).unwrap_or("").to_string();
         while frac.len() < min_digits {
@@ -1372,4 +1380,23 @@ pub fn value_repr(graph: &Graph, root: NodeId, max_len: usize) -> (String, bool)
         return (out, true);
     }
     (out, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scientific_padding_uses_the_exact_digits_of_float32_values() {
+        // numpy 2.4: repr(np.array([-0.6293774, -3.548805, 0.28701663, 1e-5], dtype=np.float32))
+        let a = NdArray::from_vec(
+            vec![4],
+            vec![-0.629_377_4_f32, -3.548_805, 0.287_016_63, 1e-5],
+        )
+        .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            array_repr(&a, &Graph::new()),
+            "array([-6.2937742e-01, -3.5488050e+00,  2.8701663e-01,  9.9999997e-06],\n      dtype=float32)"
+        );
+    }
 }
