@@ -45,7 +45,8 @@ fn run_joblib(args: &ConvertArgs) -> CliResult {
             .map_err(|e| CliError::Usage(format!("--compress {spec}: {e}")))?,
         None => Compression::default(),
     };
-    let loaded = super::show::open_input(&args.input)?;
+    // Arrays keep the byte order the input stores them in.
+    let loaded = super::show::open_input(&args.input, false)?;
     let mut options = DumpOptions {
         compress,
         protocol: args.protocol,

@@ -77,7 +77,10 @@ pub fn joblib_error(path: &Path, err: JoblibError) -> CliError {
 /// Reads any file Brine understands (pickle, joblib, `.npy`, `.npz`; `-` for stdin), detecting
 /// the format from its first bytes; arrays of uncompressed files are memory-mapped. Shows a
 /// progress bar for big files when stderr is a terminal.
-pub fn open_input(path: &Path) -> CliResult<Loaded> {
+///
+/// With `native`, arrays stored in the other byte order come back in the host's, as
+/// `joblib.load(path)` gives them; without, they keep the file's byte order.
+pub fn open_input(path: &Path, native: bool) -> CliResult<Loaded> {
     let size = if is_stdio(path) {
         None
     } else {
@@ -90,6 +93,7 @@ pub fn open_input(path: &Path) -> CliResult<Loaded> {
     let bar = size.and_then(|s| progress_bar("reading", Some(s)));
     let mut options = LoadOptions {
         mmap: true,
+        ensure_native_byte_order: Some(native),
         ..LoadOptions::default()
     };
     options.progress = bar.as_ref().map(progress_fn);
@@ -168,7 +172,8 @@ fn py_tuple(shape: &[usize]) -> String {
 
 /// Runs `brine show`.
 pub fn run(args: &ShowArgs) -> CliResult {
-    let loaded = open_input(&args.file)?;
+    // What `joblib.load(path)` returns: arrays in the host's byte order.
+    let loaded = open_input(&args.file, true)?;
     let graph = &loaded.graph;
     let Some(root) = graph.root() else {
         return print_stdout("None\n");
