@@ -134,10 +134,26 @@ fn read_all(file: &mut File, len: u64, progress: Option<ProgressFn>) -> std::io:
 /// ```
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Loaded> {
     let path = path.as_ref();
+    let (file, len, format) = open_file(path)?;
+    load_file(path, file, len, format, options)
+}
+
+/// Opens `path`: the handle (at offset 0), the file's length and its detected format.
+fn open_file(path: &Path) -> Result<(File, u64, Format)> {
     let mut file = File::open(path).map_err(file_err(path))?;
     let len = file.metadata().map_err(file_err(path))?.len();
     let prefix = read_prefix(&mut file).map_err(file_err(path))?;
-    let format = detect(&prefix);
+    Ok((file, len, detect(&prefix)))
+}
+
+/// [`load`] of a file [`open_file`] opened.
+fn load_file(
+    path: &Path,
+    mut file: File,
+    len: u64,
+    format: Format,
+    options: &LoadOptions,
+) -> Result<Loaded> {
     let dir = Some(
         path.parent()
             .map(Path::to_path_buf)
@@ -246,10 +262,7 @@ fn parse(
 /// (without `.npy`) to array, in archive order.
 pub fn open_any(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Opened> {
     let path = path.as_ref();
-    let mut file = File::open(path).map_err(file_err(path))?;
-    let len = file.metadata().map_err(file_err(path))?.len();
-    let prefix = read_prefix(&mut file).map_err(file_err(path))?;
-    let format = detect(&prefix);
+    let (mut file, len, format) = open_file(path)?;
     match format {
         Format::Npy => {
             let (data, mapped) = if options.mmap {
@@ -269,10 +282,7 @@ pub fn open_any(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Opened>
                 read_all(&mut file, len, options.progress.clone()).map_err(file_err(path))?;
             open_numpy(data, format)
         }
-        _ => {
-            drop(file);
-            load(path, options)
-        }
+        _ => load_file(path, file, len, format, options),
     }
 }
 
