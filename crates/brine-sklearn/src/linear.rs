@@ -11,20 +11,31 @@ use crate::error::{Result, SklearnError};
 use crate::state::{Common, State};
 use crate::{Estimator, Method};
 
+/// `x @ c.T`, summing each dot product in feature order.
+pub(crate) fn matmul_t(x: &Array2<f64>, c: &Array2<f64>) -> Array2<f64> {
+    let mut out = Array2::zeros((x.nrows(), c.nrows()));
+    for (i, row) in x.rows().into_iter().enumerate() {
+        for (k, w) in c.rows().into_iter().enumerate() {
+            let mut s = 0.0;
+            for (a, b) in row.iter().zip(w.iter()) {
+                s += a * b;
+            }
+            out[[i, k]] = s;
+        }
+    }
+    out
+}
+
 /// `X @ coef.T + intercept`, summing each dot product in feature order.
 pub(crate) fn linear_decision(
     x: &Array2<f64>,
     coef: &Array2<f64>,
     intercept: &Array1<f64>,
 ) -> Array2<f64> {
-    let mut out = Array2::zeros((x.nrows(), coef.nrows()));
-    for (i, row) in x.rows().into_iter().enumerate() {
-        for (k, w) in coef.rows().into_iter().enumerate() {
-            let mut s = 0.0;
-            for (a, b) in row.iter().zip(w.iter()) {
-                s += a * b;
-            }
-            out[[i, k]] = s + intercept.get(k).copied().unwrap_or(0.0);
+    let mut out = matmul_t(x, coef);
+    for mut row in out.rows_mut() {
+        for (k, v) in row.iter_mut().enumerate() {
+            *v += intercept.get(k).copied().unwrap_or(0.0);
         }
     }
     out

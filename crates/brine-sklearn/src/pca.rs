@@ -4,6 +4,7 @@ use ndarray::{Array1, Array2};
 
 use crate::data::Data;
 use crate::error::Result;
+use crate::linear::matmul_t;
 use crate::state::{Common, State};
 use crate::{Estimator, Method};
 
@@ -57,20 +58,6 @@ impl Pca {
             project_first,
         })
     }
-}
-
-fn matmul_t(x: &Array2<f64>, c: &Array2<f64>) -> Array2<f64> {
-    let mut out = Array2::zeros((x.nrows(), c.nrows()));
-    for (i, row) in x.rows().into_iter().enumerate() {
-        for (k, comp) in c.rows().into_iter().enumerate() {
-            let mut s = 0.0;
-            for (a, b) in row.iter().zip(comp.iter()) {
-                s += a * b;
-            }
-            out[[i, k]] = s;
-        }
-    }
-    out
 }
 
 impl Estimator for Pca {
