@@ -116,7 +116,12 @@ pub(crate) fn softmax(mut d: Array2<f64>) -> Array2<f64> {
 /// One-vs-rest probabilities (`_predict_proba_lr`): sigmoid, then rows normalised (an all-zero row
 /// becomes uniform); binary gives `[1 - p, p]`.
 pub(crate) fn ovr_proba(d: Array2<f64>) -> Array2<f64> {
-    let p = d.mapv(expit);
+    binary_or_normalized(d.mapv(expit))
+}
+
+/// Per-class scores as probabilities: one column `p` gives `[1 - p, p]`, several are normalised
+/// row by row ([`normalize_rows`]).
+pub(crate) fn binary_or_normalized(p: Array2<f64>) -> Array2<f64> {
     if p.ncols() == 1 {
         let mut out = Array2::zeros((p.nrows(), 2));
         for (i, &v) in p.column(0).iter().enumerate() {
@@ -129,7 +134,7 @@ pub(crate) fn ovr_proba(d: Array2<f64>) -> Array2<f64> {
 }
 
 /// Divides each row by its sum; an all-zero row becomes uniform.
-pub(crate) fn normalize_rows(mut p: Array2<f64>) -> Array2<f64> {
+fn normalize_rows(mut p: Array2<f64>) -> Array2<f64> {
     let k = p.ncols() as f64;
     for mut row in p.rows_mut() {
         let s: f64 = row.iter().sum();

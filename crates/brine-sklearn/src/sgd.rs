@@ -4,7 +4,7 @@ use ndarray::{Array2, ArrayD};
 
 use crate::data::{Data, Labels, Prediction};
 use crate::error::{Result, SklearnError};
-use crate::logistic::{normalize_rows, ovr_proba, LinearClassifier};
+use crate::logistic::{binary_or_normalized, ovr_proba, LinearClassifier};
 use crate::state::{Common, State};
 use crate::{Estimator, Method};
 
@@ -66,19 +66,9 @@ impl Estimator for SgdClassifier {
         let d = self.linear.decision_2d(x)?;
         match self.loss.as_str() {
             "log_loss" | "log" => Ok(ovr_proba(d)),
-            "modified_huber" => {
-                let p = d.mapv(|v| (v.clamp(-1.0, 1.0) + 1.0) / 2.0);
-                if p.ncols() == 1 {
-                    let mut out = Array2::zeros((p.nrows(), 2));
-                    for (i, &v) in p.column(0).iter().enumerate() {
-                        out[[i, 0]] = 1.0 - v;
-                        out[[i, 1]] = v;
-                    }
-                    Ok(out)
-                } else {
-                    Ok(normalize_rows(p))
-                }
-            }
+            "modified_huber" => Ok(binary_or_normalized(
+                d.mapv(|v| (v.clamp(-1.0, 1.0) + 1.0) / 2.0),
+            )),
             other => Err(SklearnError::NoMethod {
                 class: format!("SGDClassifier(loss={other:?})"),
                 method: "predict_proba".into(),
