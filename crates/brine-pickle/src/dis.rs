@@ -49,6 +49,7 @@ use num_bigint::BigInt;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::opcodes::{ArgKind, Opcode};
+use crate::read::strings::{decode_escape, raw_unicode_escape_points};
 use crate::repr;
 use crate::value::PyStr;
 
@@ -310,7 +311,7 @@ fn decode_one(data: &[u8], start: usize) -> Result<Instruction<'_>> {
                         )
                     })?;
                     Arg::Latin1(Cow::Owned(
-                        escape_decode(inner).map_err(|m| invalid(m, start, op))?,
+                        decode_escape(inner).map_err(|m| invalid(m, start, op))?,
                     ))
                 }
                 ArgKind::StringNlNoEscape => Arg::Latin1(Cow::Borrowed(line()?)),
@@ -321,7 +322,8 @@ fn decode_one(data: &[u8], start: usize) -> Result<Instruction<'_>> {
                 }
                 _ => {
                     let text = line()?;
-                    let points = raw_unicode_escape(text).map_err(|m| invalid(m, start, op))?;
+                    let points =
+                        raw_unicode_escape_points(text).map_err(|m| invalid(m, start, op))?;
                     Arg::Str(
                         PyStr::from_code_points(points)
                             .ok_or_else(|| invalid("\\Uxxxxxxxx out of range", start, op))?,
@@ -385,115 +387,6 @@ fn strip_quotes(text: &[u8]) -> Option<&[u8]> {
         }
     }
     None
-}
-
-/// `codecs.escape_decode`: Python string-literal escapes to bytes.
-pub(crate) fn escape_decode(text: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(&c) = text.get(i) {
-        i += 1;
-        if c != b'\\' {
-            out.push(c);
-            continue;
-        }
-        let Some(&e) = text.get(i) else {
-            return Err("Trailing \\ in string".into());
-        };
-        i += 1;
-        match e {
-            b'\n' => {}
-            b'\\' | b'\'' | b'"' => out.push(e),
-            b'b' => out.push(8),
-            b'f' => out.push(12),
-            b't' => out.push(b'\t'),
-            b'n' => out.push(b'\n'),
-            b'r' => out.push(b'\r'),
-            b'v' => out.push(11),
-            b'a' => out.push(7),
-            b'0'..=b'7' => {
-                let mut v = u32::from(e - b'0');
-                for _ in 0..2 {
-                    match text.get(i) {
-                        Some(&d @ b'0'..=b'7') => {
-                            v = v * 8 + u32::from(d - b'0');
-                            i += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                out.push((v & 0xff) as u8);
-            }
-            b'x' => {
-                let hex = text
-                    .get(i..i + 2)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .filter(|_| {
-                        text.get(i..i + 2)
-                            .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
-                    });
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 2;
-                    }
-                    None => return Err(format!("invalid \\x escape at position {}", i - 2)),
-                }
-            }
-            _ => {
-                out.push(b'\\');
-                out.push(e);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The `raw-unicode-escape` codec: Latin-1, except `\uXXXX` and `\UXXXXXXXX` after an odd number
-/// of backslashes.
-pub(crate) fn raw_unicode_escape(text: &[u8]) -> std::result::Result<Vec<u32>, String> {
-    let mut out = Vec::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(&c) = text.get(i) {
-        if c != b'\\' {
-            out.push(u32::from(c));
-            i += 1;
-            continue;
-        }
-        let run_start = i;
-        while text.get(i) == Some(&b'\\') {
-            out.push(u32::from(b'\\'));
-            i += 1;
-        }
-        let odd = (i - run_start) % 2 == 1;
-        let count = match text.get(i) {
-            Some(b'u') if odd => 4,
-            Some(b'U') if odd => 8,
-            _ => continue,
-        };
-        out.pop();
-        i += 1;
-        let hex = text
-            .get(i..i + count)
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
-        let Some(hex) = hex else {
-            return Err(if count == 4 {
-                "truncated \\uXXXX escape".into()
-            } else {
-                "truncated \\UXXXXXXXX escape".into()
-            });
-        };
-        let v = hex.iter().fold(0u32, |acc, &d| {
-            (acc << 4) | (char::from(d).to_digit(16).unwrap_or(0))
-        });
-        if v > 0x10FFFF {
-            return Err("\\Uxxxxxxxx out of range".into());
-        }
-        out.push(v);
-        i += count;
-    }
-    Ok(out)
 }
 
 /// Appends the `repr()` `pickletools` prints for an argument, cut after `max` bytes.
@@ -851,10 +744,10 @@ highest protocol among opcodes = 0
 
     #[test]
     fn escapes() {
-        assert_eq!(escape_decode(br"a\n\x41\101\\\q").unwrap(), b"a\nAA\\\\q");
-        assert!(escape_decode(br"\x4").is_err());
+        assert_eq!(decode_escape(br"a\n\x41\101\\\q").unwrap(), b"a\nAA\\\\q");
+        assert!(decode_escape(br"\x4").is_err());
         assert_eq!(
-            raw_unicode_escape(br"\u00e9\\u0041\U0001f600").unwrap(),
+            raw_unicode_escape_points(br"\u00e9\\u0041\U0001f600").unwrap(),
             vec![0xe9, 0x5c, 0x5c, 0x75, 0x30, 0x30, 0x34, 0x31, 0x1f600]
         );
     }

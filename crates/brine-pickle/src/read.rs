@@ -48,7 +48,7 @@ mod input;
 mod memo;
 mod numbers;
 mod objects;
-mod strings;
+pub(crate) mod strings;
 mod vm;
 
 use vm::Vm;

@@ -16,8 +16,8 @@ pub(crate) fn decode_string_literal(line: &[u8]) -> Result<Vec<u8>, String> {
     decode_escape(inner)
 }
 
-/// `PyBytes_DecodeEscape` with `errors="strict"`.
-fn decode_escape(s: &[u8]) -> Result<Vec<u8>, String> {
+/// `PyBytes_DecodeEscape` with `errors="strict"` (also `pickletools`' `codecs.escape_decode`).
+pub(crate) fn decode_escape(s: &[u8]) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while let Some(&c) = s.get(i) {
@@ -83,6 +83,12 @@ pub(crate) fn decode_raw_unicode_escape(s: &[u8]) -> Result<PyStr, String> {
     if s.is_ascii() && !s.contains(&b'\\') {
         return Ok(PyStr::from(std::str::from_utf8(s).unwrap_or_default()));
     }
+    let cps = raw_unicode_escape_points(s)?;
+    PyStr::from_code_points(cps).ok_or_else(|| "code point out of range".to_string())
+}
+
+/// The code points `raw-unicode-escape` decodes `s` to (lone surrogates included).
+pub(crate) fn raw_unicode_escape_points(s: &[u8]) -> Result<Vec<u32>, String> {
     let mut cps: Vec<u32> = Vec::with_capacity(s.len());
     let mut i = 0;
     while let Some(&c) = s.get(i) {
@@ -125,7 +131,7 @@ pub(crate) fn decode_raw_unicode_escape(s: &[u8]) -> Result<PyStr, String> {
         }
         cps.push(v);
     }
-    PyStr::from_code_points(cps).ok_or_else(|| "code point out of range".to_string())
+    Ok(cps)
 }
 
 /// UTF-8 as CPython writes `str` (with `surrogatepass`).
