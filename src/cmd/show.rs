@@ -179,9 +179,11 @@ pub fn run(args: &ShowArgs) -> CliResult {
         return print_stdout("None\n");
     };
     // A numpy array whose shape, dtype and data disagree makes the file invalid.
+    let mut has_numpy = false;
     for i in 0..graph.len() {
         let id = brine_pickle::NodeId::from_index(i);
         if is_array(graph, id) {
+            has_numpy = true;
             if let Err(e) = brine_numpy::array_from_node(graph, id) {
                 return Err(CliError::Invalid(format!(
                     "{}: invalid numpy array: {e}",
@@ -205,13 +207,12 @@ pub fn run(args: &ShowArgs) -> CliResult {
         text.push_str(&h);
         text.push('\n');
     }
-    let (body, truncated) =
-        if loaded.format == Format::Pickle && loaded.arrays == 0 && !has_numpy(graph) {
-            let r = repr_with(graph, root, &ReprOptions { max_len });
-            (r.text, r.truncated)
-        } else {
-            brine_numpy::repr::value_repr(graph, root, max_len)
-        };
+    let (body, truncated) = if loaded.format == Format::Pickle && loaded.arrays == 0 && !has_numpy {
+        let r = repr_with(graph, root, &ReprOptions { max_len });
+        (r.text, r.truncated)
+    } else {
+        brine_numpy::repr::value_repr(graph, root, max_len)
+    };
     text.push_str(&body);
     if truncated {
         text.push_str(&format!(
@@ -220,9 +221,4 @@ pub fn run(args: &ShowArgs) -> CliResult {
     }
     text.push('\n');
     print_stdout(&text)
-}
-
-/// `true` if the graph holds a numpy array or scalar anywhere.
-fn has_numpy(graph: &brine_pickle::Graph) -> bool {
-    (0..graph.len()).any(|i| is_array(graph, brine_pickle::NodeId::from_index(i)))
 }
