@@ -3,24 +3,33 @@
 use crate::error::Result;
 use crate::read::invalid;
 use crate::read::vm::Vm;
-use crate::value::Node;
+use crate::value::{Node, NodeId};
 
 impl Vm<'_, '_> {
-    /// `APPEND`/`APPENDS`: the items from `x` to the top go to the container just below `x`
-    /// (CPython's `do_append`). A list is extended; an inert object records them in `list_items`
-    /// (CPython calls its `extend`/`append`); a bytearray takes ints 0-255.
+    /// The container just below stack index `x`, which takes the items from `x` to the top (the
+    /// check CPython's `do_append`/`do_setitems` make); `None` when there are no items.
     #[inline]
-    pub(crate) fn do_append(&mut self, x: usize) -> Result<()> {
+    fn items_target(&self, x: usize) -> Result<Option<NodeId>> {
         let len = self.st.stack.len();
         if x > len || x <= self.fence() {
             return Err(self.underflow());
         }
         if len == x {
-            return Ok(());
+            return Ok(None);
         }
-        let target = match self.st.stack.get(x - 1) {
-            Some(&t) => t,
-            None => return Err(self.underflow()),
+        match self.st.stack.get(x - 1) {
+            Some(&t) => Ok(Some(t)),
+            None => Err(self.underflow()),
+        }
+    }
+
+    /// `APPEND`/`APPENDS`: the items from `x` to the top go to the container just below `x`
+    /// (CPython's `do_append`). A list is extended; an inert object records them in `list_items`
+    /// (CPython calls its `extend`/`append`); a bytearray takes ints 0-255.
+    #[inline]
+    pub(crate) fn do_append(&mut self, x: usize) -> Result<()> {
+        let Some(target) = self.items_target(x)? else {
+            return Ok(());
         };
         let items = self.st.stack.get(x..).unwrap_or(&[]);
         match self.graph.get(target) {
@@ -65,20 +74,12 @@ impl Vm<'_, '_> {
     /// `x` (CPython's `do_setitems`), or to an inert object's `dict_items`.
     #[inline]
     pub(crate) fn do_setitems(&mut self, x: usize) -> Result<()> {
-        let len = self.st.stack.len();
-        if x > len || x <= self.fence() {
-            return Err(self.underflow());
-        }
-        if len == x {
+        let Some(target) = self.items_target(x)? else {
             return Ok(());
-        }
-        if (len - x) % 2 != 0 {
+        };
+        if (self.st.stack.len() - x) % 2 != 0 {
             return Err(self.err(invalid("odd number of items for SETITEMS")));
         }
-        let target = match self.st.stack.get(x - 1) {
-            Some(&t) => t,
-            None => return Err(self.underflow()),
-        };
         let items = self.st.stack.get(x..).unwrap_or(&[]);
         let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1]));
         match self.graph.get_mut(target) {
@@ -98,16 +99,8 @@ impl Vm<'_, '_> {
     /// `ADDITEMS`: the items above the mark go to the set below it.
     pub(crate) fn load_additems(&mut self) -> Result<()> {
         let mark = self.marker()?;
-        let len = self.st.stack.len();
-        if mark > len || mark <= self.fence() {
-            return Err(self.underflow());
-        }
-        if len == mark {
+        let Some(target) = self.items_target(mark)? else {
             return Ok(());
-        }
-        let target = match self.st.stack.get(mark - 1) {
-            Some(&t) => t,
-            None => return Err(self.underflow()),
         };
         let items = self.st.stack.get(mark..).unwrap_or(&[]);
         match self.graph.get_mut(target) {
