@@ -80,12 +80,6 @@ impl<'d> Input<'d> {
         })
     }
 
-    /// A zero-copy slice of the shared buffer, if there is one.
-    pub fn slice(&self, start: usize, end: usize) -> Option<Bytes> {
-        let b = self.shared?;
-        (start <= end && end <= b.len()).then(|| b.slice(start..end))
-    }
-
     /// A line without its `\n` (which must be there: CPython reports a missing newline as
     /// truncated data).
     #[inline]

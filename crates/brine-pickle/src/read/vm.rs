@@ -438,7 +438,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                     let line = self.arg_line(false)?;
                     let raw =
                         strings::decode_string_literal(line).map_err(|m| self.err(invalid(m)))?;
-                    let node = self.py2_str_node(&raw, None)?;
+                    let node = self.py2_str_node(&raw)?;
                     self.push_new(node)?;
                 }
 
@@ -636,26 +636,22 @@ impl<'d, 'o> Vm<'d, 'o> {
         }
     }
 
-    /// `SHORT_BINSTRING`/`BINSTRING`: `n` bytes decoded per [`Py2Str`].
+    /// `SHORT_BINSTRING`/`BINSTRING`: `n` bytes decoded per [`Py2Str`] (as bytes, a zero-copy
+    /// slice of a shared input).
     fn push_py2_str(&mut self, n: u64) -> Result<()> {
-        let start = self.input.pos;
-        let raw = self.arg_bytes(n)?;
-        let node = self.py2_str_node(raw, Some(start))?;
+        let node = if self.opts.py2_str == Py2Str::Bytes {
+            Node::Bytes(self.arg_shared(n)?)
+        } else {
+            let raw = self.arg_bytes(n)?;
+            self.py2_str_node(raw)?
+        };
         self.push_new(node)
     }
 
-    /// A Python 2 `str` node; `shared_at` is the payload offset when it can be sliced zero-copy.
-    fn py2_str_node(&mut self, raw: &[u8], shared_at: Option<usize>) -> Result<Node> {
+    /// A Python 2 `str` node.
+    fn py2_str_node(&self, raw: &[u8]) -> Result<Node> {
         match self.opts.py2_str {
-            Py2Str::Bytes => Ok(Node::Bytes(match shared_at {
-                Some(start) => {
-                    let end = start + raw.len();
-                    self.input
-                        .slice(start, end)
-                        .unwrap_or_else(|| Bytes::copy_from_slice(raw))
-                }
-                None => Bytes::copy_from_slice(raw),
-            })),
+            Py2Str::Bytes => Ok(Node::Bytes(Bytes::copy_from_slice(raw))),
             mode => strings::decode_py2(raw, mode)
                 .map(Node::Str)
                 .map_err(|m| self.err(invalid(m))),
