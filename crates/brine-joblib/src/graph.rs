@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use brine_numpy::{ArrayData, NdArray};
 use brine_pickle::{Graph, Node, NodeId, ObjectKind};
 
 /// Calls `f` on every child id slot of `node`, mutably.
@@ -90,4 +91,17 @@ pub(crate) fn copy_subgraph(
         }
     }
     map
+}
+
+/// Copies the elements of an object array read into its own graph `src` into `dst`, and points the
+/// array at the copies. Other arrays are left as they are.
+pub(crate) fn adopt_objects(src: &Graph, array: &mut NdArray, dst: &mut Graph) {
+    if let ArrayData::Objects(ids) = &array.data {
+        let map = copy_subgraph(src, ids, dst);
+        array.data = ArrayData::Objects(
+            ids.iter()
+                .map(|id| map.get(id).copied().unwrap_or(*id))
+                .collect(),
+        );
+    }
 }

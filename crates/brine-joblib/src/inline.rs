@@ -278,15 +278,11 @@ impl JoblibHook {
         };
         let path = self.companion_path(&name)?;
         let data = self.read_file(&path, self.mmap && allow_mmap)?;
-        let header = brine_numpy::npy::read_header(&data)
+        let (sub, array) = brine_numpy::npy::read_pickled_bytes(data)
             .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
-        if header.dtype.has_object() {
-            let (sub, array) = brine_numpy::npy::read_pickled(&data)
-                .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
-            return graft_array(graph, &sub, &array);
+        if array.dtype.has_object() {
+            return graft_array(graph, &sub, array);
         }
-        let array = brine_numpy::npy::read_bytes(data)
-            .map_err(|e| JoblibError::Legacy(format!("{}: {e}", path.display())))?;
         // joblib swaps these to the host's byte order whether it maps them or not.
         let array = array
             .to_native()
@@ -348,16 +344,7 @@ fn filename_of(state: ValueRef<'_>) -> Result<String, JoblibError> {
 }
 
 /// Copies an object array read from its own graph (a `.npy` companion) into `graph`.
-fn graft_array(graph: &mut Graph, sub: &Graph, array: &NdArray) -> Result<NodeId, JoblibError> {
-    let ArrayData::Objects(ids) = &array.data else {
-        return array.to_node(graph).map_err(|e| wrapper_err(e.to_string()));
-    };
-    let map = crate::graph::copy_subgraph(sub, ids, graph);
-    let mut copy = array.clone();
-    copy.data = ArrayData::Objects(
-        ids.iter()
-            .map(|id| map.get(id).copied().unwrap_or(*id))
-            .collect(),
-    );
-    copy.to_node(graph).map_err(|e| wrapper_err(e.to_string()))
+fn graft_array(graph: &mut Graph, sub: &Graph, mut array: NdArray) -> Result<NodeId, JoblibError> {
+    crate::graph::adopt_objects(sub, &mut array, graph);
+    array.to_node(graph).map_err(|e| wrapper_err(e.to_string()))
 }

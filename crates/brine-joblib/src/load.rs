@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use brine_numpy::ArrayData;
 use brine_pickle::{Graph, ReadOptions, Reader};
 use bytes::Bytes;
 
@@ -334,19 +333,7 @@ fn open_numpy(data: Bytes, format: Format) -> Result<Opened> {
 
 /// Reads one `.npy` file into `graph` (object arrays bring their elements along).
 fn npy_to_node(graph: &mut Graph, data: Bytes) -> Result<brine_pickle::NodeId> {
-    let header = brine_numpy::npy::read_header(&data)?;
-    if !header.dtype.has_object() {
-        let array = brine_numpy::npy::read_bytes(data)?;
-        return Ok(array.to_node(graph)?);
-    }
-    let (sub, mut array) = brine_numpy::npy::read_pickled(&data)?;
-    if let ArrayData::Objects(ids) = &array.data {
-        let map = crate::graph::copy_subgraph(&sub, ids, graph);
-        array.data = ArrayData::Objects(
-            ids.iter()
-                .map(|id| map.get(id).copied().unwrap_or(*id))
-                .collect(),
-        );
-    }
+    let (sub, mut array) = brine_numpy::npy::read_pickled_bytes(data)?;
+    crate::graph::adopt_objects(&sub, &mut array, graph);
     Ok(array.to_node(graph)?)
 }

@@ -143,20 +143,49 @@ pub fn read_header(data: &[u8]) -> Result<NpyHeader> {
 /// Reads a `.npy` file of a non-object dtype (the data is copied; see [`read_bytes`]).
 pub fn read(data: &[u8]) -> Result<NdArray> {
     let header = read_header(data)?;
-    let raw = data_slice(&header, data)?;
-    NdArray::new(
-        header.dtype,
-        header.shape,
-        header.fortran_order,
-        ArrayData::Raw(Bytes::copy_from_slice(raw)),
-    )
+    copied(header, data)
 }
 
 /// Reads a `.npy` file from shared bytes (e.g. an mmap): the array's data is a zero-copy slice.
 pub fn read_bytes(data: Bytes) -> Result<NdArray> {
     let header = read_header(&data)?;
-    let len = data_slice(&header, &data)?.len();
+    shared(header, &data)
+}
+
+/// Reads a `.npy` file of any dtype; object arrays (stored as a pickle after the header) come back
+/// with the graph their element ids refer to.
+pub fn read_pickled(data: &[u8]) -> Result<(Graph, NdArray)> {
+    let header = read_header(data)?;
+    if !header.dtype.has_object() {
+        return Ok((Graph::new(), copied(header, data)?));
+    }
+    unpickle(header, data)
+}
+
+/// [`read_pickled`] from shared bytes (e.g. an mmap): the data of a non-object array is a
+/// zero-copy slice, as with [`read_bytes`].
+pub fn read_pickled_bytes(data: Bytes) -> Result<(Graph, NdArray)> {
+    let header = read_header(&data)?;
+    if !header.dtype.has_object() {
+        return Ok((Graph::new(), shared(header, &data)?));
+    }
+    unpickle(header, &data)
+}
+
+/// The non-object array `header` describes, its data copied out of `data`.
+fn copied(header: NpyHeader, data: &[u8]) -> Result<NdArray> {
+    let raw = Bytes::copy_from_slice(data_slice(&header, data)?);
+    raw_array(header, raw)
+}
+
+/// The non-object array `header` describes, its data a zero-copy slice of `data`.
+fn shared(header: NpyHeader, data: &Bytes) -> Result<NdArray> {
+    let len = data_slice(&header, data)?.len();
     let raw = data.slice(header.data_offset..header.data_offset + len);
+    raw_array(header, raw)
+}
+
+fn raw_array(header: NpyHeader, raw: Bytes) -> Result<NdArray> {
     NdArray::new(
         header.dtype,
         header.shape,
@@ -165,13 +194,8 @@ pub fn read_bytes(data: Bytes) -> Result<NdArray> {
     )
 }
 
-/// Reads a `.npy` file of any dtype; object arrays (stored as a pickle after the header) come back
-/// with the graph their element ids refer to.
-pub fn read_pickled(data: &[u8]) -> Result<(Graph, NdArray)> {
-    let header = read_header(data)?;
-    if !header.dtype.has_object() {
-        return Ok((Graph::new(), read(data)?));
-    }
+/// The object array `header` describes, from the pickle after it.
+fn unpickle(header: NpyHeader, data: &[u8]) -> Result<(Graph, NdArray)> {
     let body = data.get(header.data_offset..).unwrap_or(&[]);
     let graph = brine_pickle::from_slice(body)?;
     let root = graph
