@@ -3,28 +3,14 @@
 //! malformed numpy/joblib files exit with code 1 and one line on stderr.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn brine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brine"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::path::PathBuf;
+
+use common::{brine, brine_stdin, stdout_ok, Scratch};
 
 fn fixture(rel: &str) -> PathBuf {
     brine_testkit::fixtures_dir().join(rel)
-}
-
-fn stdout_ok(args: &[&str]) -> String {
-    let out = brine(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn manifest_repr(case: &str) -> String {
@@ -53,8 +39,7 @@ fn show_prints_npy_files_as_numpy_does() {
 
 #[test]
 fn show_detects_the_format_by_content_not_name() {
-    let dir = std::env::temp_dir().join(format!("brine-cli-show-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("show");
     let cases = [
         ("joblib/data_xz_default.joblib", "xz compressed"),
         ("joblib/data_lz4_default.joblib", "lz4 compressed"),
@@ -78,20 +63,12 @@ fn show_detects_the_format_by_content_not_name() {
             .unwrap(),
     ]);
     assert!(text.contains("array(["), "{text}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn show_reads_numpy_files_from_stdin() {
     let data = std::fs::read(fixture("numpy/npy/c_2d_f32.npy")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_brine"))
-        .args(["show", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &data).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = brine_stdin(&["show", "-"], &data);
     assert!(out.status.success());
     assert!(String::from_utf8(out.stdout)
         .unwrap()
@@ -121,8 +98,7 @@ fn malformed_numpy_and_joblib_files_exit_1() {
 
 #[test]
 fn convert_writes_joblib_files_joblib_loads() {
-    let dir = std::env::temp_dir().join(format!("brine-cli-convert-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("convert");
     let mut made: Vec<(PathBuf, &str)> = Vec::new();
     for (i, spec) in ["zlib:3", "gzip", "bz2:1", "xz", "lzma:1", "lz4", "0"]
         .iter()
@@ -180,5 +156,4 @@ fn convert_writes_joblib_files_joblib_loads() {
     argv.extend(made.iter().map(|(p, _)| p.display().to_string()));
     let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
     assert_eq!(brine_testkit::run_python(&py, code, &argv).trim(), "ok");
-    let _ = std::fs::remove_dir_all(Path::new(&dir));
 }

@@ -3,28 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
 
 use serde_json::Value;
 
-fn brine(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_brine"))
-        .args(args)
-        .output()
-        .expect("run brine")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = brine(args);
-    assert!(
-        out.status.success(),
-        "brine {args:?} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use common::{brine, brine_stdin, stdout_ok as ok, Scratch};
 
 fn fixture(version: &str, name: &str) -> String {
     brine_testkit::fixtures_dir()
@@ -33,12 +18,6 @@ fn fixture(version: &str, name: &str) -> String {
         .join(name)
         .to_string_lossy()
         .into_owned()
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("brine-cli-sklearn-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 fn read_npy(path: &Path) -> brine_numpy::NdArray {
@@ -127,16 +106,8 @@ fn info_json() {
 
 #[test]
 fn info_reads_stdin() {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_brine"))
-        .args(["info", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
     let data = std::fs::read(fixture("1.3.2", "StandardScaler.joblib")).unwrap();
-    child.stdin.take().unwrap().write_all(&data).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = brine_stdin(&["info", "-"], &data);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
@@ -204,7 +175,7 @@ fn predict_columns_by_name_in_any_order() {
             cells.join(",") + "\n"
         })
         .collect();
-    let dir = scratch("reorder");
+    let dir = Scratch::new("sklearn-reorder");
     let input = dir.join("X.csv");
     std::fs::write(&input, reordered).unwrap();
     let model = fixture("1.9.1", "DF_Pipeline_ct_logreg.joblib");
@@ -235,12 +206,11 @@ fn predict_columns_by_name_in_any_order() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("\"a\""), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn predict_npy_to_npy_every_version() {
-    let dir = scratch("npy");
+    let dir = Scratch::new("sklearn-npy");
     for version in ["1.0.2", "1.3.2", "1.6.1", "1.9.1"] {
         for (name, method) in [
             ("LogisticRegression_multiclass", "predict_proba"),
@@ -286,12 +256,11 @@ fn predict_npy_to_npy_every_version() {
         assert_eq!(got.to_strings(&g).unwrap(), want.to_strings(&g).unwrap());
         assert_eq!(got.dtype, want.dtype);
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn predict_csv_output_file_and_int_labels() {
-    let dir = scratch("csvout");
+    let dir = Scratch::new("sklearn-csvout");
     let out = dir.join("y.csv");
     ok(&[
         "predict",
@@ -321,7 +290,6 @@ fn predict_csv_output_file_and_int_labels() {
         "decision_function",
     ]);
     assert!(text.starts_with("10,20,30\n"), "{text}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -364,7 +332,7 @@ fn unsupported_estimator_names_its_class_and_the_supported_list() {
     obj.state = Some(state);
     let root = g.object(obj);
     g.set_root(root);
-    let dir = scratch("unsupported");
+    let dir = Scratch::new("sklearn-unsupported");
     let file = dir.join("svc.pkl");
     std::fs::write(
         &file,
@@ -379,12 +347,11 @@ fn unsupported_estimator_names_its_class_and_the_supported_list() {
         "{err}"
     );
     assert!(err.contains("LinearRegression, Ridge"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn predict_with_a_model_brine_saved() {
-    let dir = scratch("saved");
+    let dir = Scratch::new("sklearn-saved");
     let model = brine_sklearn::LinearRegression::fit(
         &brine_sklearn::ndarray::array![[1.0], [2.0], [3.0], [4.0], [5.0]],
         &brine_sklearn::ndarray::array![2.0, 3.0, 4.0, 5.0, 6.0],
@@ -408,5 +375,4 @@ fn predict_with_a_model_brine_saved() {
         "{info}"
     );
     assert!(info.contains("n_features_in_: 1"), "{info}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
