@@ -68,16 +68,21 @@ enum StrRepr {
 }
 
 impl StrRepr {
+    /// Valid UTF-8 of at most [`INLINE_CAP`] bytes, stored inline.
+    #[inline]
+    fn inline(b: &[u8]) -> StrRepr {
+        let mut buf = [0u8; INLINE_CAP];
+        if let Some(dst) = buf.get_mut(..b.len()) {
+            dst.copy_from_slice(b);
+        }
+        StrRepr::Inline(b.len() as u8, buf)
+    }
+
     /// Valid UTF-8 text: inline when short.
     #[inline]
     fn text(s: &str) -> StrRepr {
-        let b = s.as_bytes();
-        if b.len() <= INLINE_CAP {
-            let mut buf = [0u8; INLINE_CAP];
-            if let Some(dst) = buf.get_mut(..b.len()) {
-                dst.copy_from_slice(b);
-            }
-            StrRepr::Inline(b.len() as u8, buf)
+        if s.len() <= INLINE_CAP {
+            StrRepr::inline(s.as_bytes())
         } else {
             StrRepr::Utf8(s.into())
         }
@@ -90,11 +95,7 @@ impl PyStr {
     #[inline]
     pub(crate) fn from_utf8_slice(b: &[u8]) -> Option<PyStr> {
         if b.len() <= INLINE_CAP && (b.is_ascii() || std::str::from_utf8(b).is_ok()) {
-            let mut buf = [0u8; INLINE_CAP];
-            if let Some(dst) = buf.get_mut(..b.len()) {
-                dst.copy_from_slice(b);
-            }
-            return Some(PyStr(StrRepr::Inline(b.len() as u8, buf)));
+            return Some(PyStr(StrRepr::inline(b)));
         }
         match std::str::from_utf8(b) {
             Ok(t) => Some(PyStr(StrRepr::Utf8(t.into()))),
