@@ -654,36 +654,14 @@ fn timedelta_text(d: &DType, b: &[u8]) -> String {
     }
 }
 
-/// Python's `repr()` of `bytes`.
+/// Python's `repr()` of `bytes` ([`brine_pickle::repr::bytes_repr`]).
 pub fn py_bytes_repr(b: &[u8]) -> String {
-    let quote = if b.contains(&b'\'') && !b.contains(&b'"') {
-        b'"'
-    } else {
-        b'\''
-    };
-    let mut out = String::from("b");
-    out.push(quote as char);
-    for &c in b {
-        match c {
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c as char);
-            }
-            0x20..=0x7e => out.push(c as char),
-            c => out.push_str(&format!("\\x{c:02x}")),
-        }
-    }
-    out.push(quote as char);
-    out
+    brine_pickle::repr::bytes_repr(b)
 }
 
-/// Python's `repr()` of a float.
+/// Python's `repr()` of a float ([`brine_pickle::repr::float_repr`]).
 pub fn py_float_repr(x: f64) -> String {
-    float_repr_sized(x, 8)
+    brine_pickle::repr::float_repr(x)
 }
 
 /// numpy's scalar repr of a float of `bytes` bytes: Python's `repr()` rules with the shortest
