@@ -487,33 +487,10 @@ impl Prediction {
     }
 }
 
-/// Formats a float as Python's `repr` does (`1.0`, `0.1`, `1e-06`, `nan`).
+/// Formats a float as Python's `repr` does (`1.0`, `0.1`, `1e-06`, `nan`): brine-pickle's
+/// [`float_repr`](brine_pickle::repr::float_repr).
 pub fn format_float(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf" } else { "-inf" }.into();
-    }
-    let abs = x.abs();
-    if abs != 0.0 && !(1e-4..1e16).contains(&abs) {
-        let s = format!("{x:e}");
-        // Rust: 1e-6, 1.5e20; Python: 1e-06, 1.5e+20
-        if let Some((m, e)) = s.split_once('e') {
-            let (sign, digits) = match e.strip_prefix('-') {
-                Some(d) => ('-', d),
-                None => ('+', e),
-            };
-            return format!("{m}e{sign}{digits:0>2}");
-        }
-        return s;
-    }
-    let s = format!("{x}");
-    if s.contains('.') {
-        s
-    } else {
-        format!("{s}.0")
-    }
+    brine_pickle::repr::float_repr(x)
 }
 
 /// A 1-D array printed as numpy prints float arrays: `[ 8.  9. 10.]`.
