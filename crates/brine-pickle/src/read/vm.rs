@@ -168,7 +168,7 @@ impl<'d, 'o> Vm<'d, 'o> {
         }
     }
 
-    /// Pushes `None`, `True` or `False` (one shared node each).
+    /// Pushes `None` (one shared node per graph).
     #[inline]
     pub fn push_none(&mut self) -> Result<()> {
         self.push_atom(ATOM_NONE, Node::None)
