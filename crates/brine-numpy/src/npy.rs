@@ -441,18 +441,16 @@ enum Lit {
     Dict(Vec<(Lit, Lit)>),
 }
 
-struct Parser<'s> {
+struct Parser {
     chars: Vec<char>,
     pos: usize,
-    _src: &'s str,
 }
 
-impl<'s> Parser<'s> {
-    fn new(src: &'s str) -> Parser<'s> {
+impl Parser {
+    fn new(src: &str) -> Parser {
         Parser {
             chars: src.chars().collect(),
             pos: 0,
-            _src: src,
         }
     }
 

@@ -14,7 +14,7 @@ use brine_pickle::{Graph, Node, NodeId};
 
 use crate::array::Element;
 use crate::array::{element_bytes, element_i64, element_unicode, NdArray};
-use crate::dtype::{py_str_repr, ByteOrder, DType, DTypeKind, Field, TimeUnit};
+use crate::dtype::{py_str_repr, DType, DTypeKind, Field, TimeUnit};
 
 const LINE_WIDTH: usize = 75;
 const THRESHOLD: usize = 1000;
@@ -1122,9 +1122,6 @@ pub fn datetime_text(v: i64, unit: TimeUnit) -> String {
     }
     s
 }
-
-#[allow(dead_code)]
-fn _byte_order_used(_: ByteOrder) {}
 
 // --- whole values ------------------------------------------------------------------------------
 
