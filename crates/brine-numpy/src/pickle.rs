@@ -309,7 +309,7 @@ impl NdArray {
             Some(id) => id,
             None => self.dtype.to_node(graph),
         };
-        let fortran = graph.bool(self.writes_fortran());
+        let fortran = graph.bool(self.writes_fortran_flag());
         let data = match &self.data {
             ArrayData::Raw(bytes) => graph.push(Node::Bytes(bytes.clone())),
             ArrayData::Objects(ids) => graph.list(ids.clone()),
@@ -318,12 +318,6 @@ impl NdArray {
         let mut obj = Object::new(ObjectKind::Reduce { callable, args });
         obj.state = Some(state);
         Ok(graph.object(obj))
-    }
-
-    /// numpy's `is_fortran` flag: F-contiguous and not C-contiguous (false whenever at most one
-    /// axis is longer than 1).
-    fn writes_fortran(&self) -> bool {
-        self.fortran_order && self.shape.iter().filter(|&&d| d > 1).count() > 1
     }
 
     /// Writes a numpy scalar (`numpy.core.multiarray.scalar(dtype, data)`), as numpy pickles
