@@ -881,37 +881,12 @@ pub(crate) fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>> {
             .ok_or_else(|| NumpyError::InvalidState("shape item is not an int".into()))?;
         shape.push(usize::try_from(n).map_err(|_| bad_dim(n))?);
     }
-    let _ = items;
     Ok(shape)
 }
 
 /// Python's `repr()` of a `str` (single quotes unless the text holds one and no double quote).
 pub(crate) fn py_str_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+    brine_pickle::repr::str_repr(&brine_pickle::PyStr::from(s))
 }
 
 /// Python's `repr()` of a tuple of ints: `()`, `(3,)`, `(2, 3)`.

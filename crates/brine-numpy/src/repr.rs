@@ -706,10 +706,10 @@ fn py_repr(graph: &Graph, id: NodeId, depth: usize) -> String {
         Node::None => "None".into(),
         Node::Bool(b) => if *b { "True" } else { "False" }.into(),
         Node::Int(i) => i.to_string(),
-        Node::BigInt(b) => b.to_string(),
+        Node::BigInt(b) => brine_pickle::repr::bigint_repr(b),
         Node::Float(f) => py_float_repr(*f),
-        Node::Complex(re, im) => format!("({}+{}j)", py_float_repr(*re), py_float_repr(*im)),
-        Node::Str(s) => py_str_repr(&s.to_string_lossy()),
+        Node::Complex(re, im) => brine_pickle::repr::complex_repr(*re, *im),
+        Node::Str(s) => brine_pickle::repr::str_repr(s),
         Node::Bytes(b) => py_bytes_repr(b),
         Node::ByteArray(b) => format!("bytearray({})", py_bytes_repr(b)),
         Node::List(items) => format!("list([{}])", join(items)),
@@ -1372,6 +1372,29 @@ mod tests {
         assert_eq!(
             array_repr(&a, &Graph::new()),
             "array([-6.2937742e-01, -3.5488050e+00,  2.8701663e-01,  9.9999997e-06],\n      dtype=float32)"
+        );
+    }
+
+    #[test]
+    fn object_and_unicode_elements_print_as_python_repr() {
+        // numpy 2.4: repr(np.array([1-2j, 'é\x85\u200b', [1, 2], 10**30], dtype=object))
+        let mut g = Graph::new();
+        let c = g.complex(1.0, -2.0);
+        let s = g.str("é\u{85}\u{200b}");
+        let (one, two) = (g.int(1), g.int(2));
+        let l = g.list(vec![one, two]);
+        let big = g.bigint(num_bigint::BigInt::from(10u8).pow(30));
+        let a = NdArray::from_objects(vec![4], vec![c, s, l, big])
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            array_repr(&a, &g),
+            "array([(1-2j), 'é\\x85\\u200b', list([1, 2]),\n       1000000000000000000000000000000], dtype=object)"
+        );
+        // repr(np.array(['é\x85\u200b', 'a']))
+        let u = NdArray::from_strings(&["é\u{85}\u{200b}", "a"]);
+        assert_eq!(
+            array_repr(&u, &g),
+            "array(['é\\x85\\u200b', 'a'], dtype='<U3')"
         );
     }
 }
