@@ -142,7 +142,6 @@ fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>, JoblibError> {
             })?;
         shape.push(d);
     }
-    let _ = items;
     Ok(shape)
 }
 

@@ -58,6 +58,7 @@ impl fmt::Debug for LoadOptions {
             .field("max_decompressed", &self.max_decompressed)
             .field("read", &self.read)
             .field("progress", &self.progress.is_some())
+            .field("ensure_native_byte_order", &self.ensure_native_byte_order)
             .finish()
     }
 }
