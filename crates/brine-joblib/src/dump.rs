@@ -9,7 +9,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use brine_numpy::pickle::{array_form, ArrayForm};
-use brine_numpy::{ArrayData, NdArray};
+use brine_numpy::ArrayData;
 use brine_pickle::write::{WriteContext, WriteHook};
 use brine_pickle::{Graph, Node, NodeId, Object, ObjectKind, WriteOptions, Writer};
 use bytes::Bytes;
@@ -111,11 +111,6 @@ fn is_wrapped_array(graph: &Graph, id: NodeId) -> bool {
     )
 }
 
-/// `true` if joblib would write the array's bytes in Fortran order: F- and not C-contiguous.
-fn writes_fortran(a: &NdArray) -> bool {
-    a.fortran_order && a.shape.iter().filter(|&&d| d > 1).count() > 1 && !a.shape.contains(&0)
-}
-
 fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
     let mut graph = src.clone();
     let nodes = reachable(src);
@@ -165,7 +160,7 @@ fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
         let subclass = graph.global(&module, &name);
         let dims = array.shape.iter().map(|&d| graph.int(d as i64)).collect();
         let shape = graph.tuple(dims);
-        let fortran = writes_fortran(&array);
+        let fortran = array.writes_fortran_flag();
         // Keep the array's own dtype node, so arrays sharing a dtype object share it in the file
         // (memoized, as Python's pickler does for numpy's dtype singletons).
         let dtype = match brine_numpy::pickle::dtype_node(src, id) {

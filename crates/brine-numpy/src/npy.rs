@@ -330,9 +330,22 @@ fn wrap_header(header: &str) -> Result<Vec<u8>> {
 }
 
 impl NdArray {
-    /// numpy's `fortran_order`/`is_fortran`: F-contiguous and not C-contiguous.
-    pub(crate) fn writes_fortran_flag(&self) -> bool {
-        self.fortran_order && self.shape.iter().filter(|&&d| d > 1).count() > 1
+    /// numpy's `fortran_order`/`is_fortran` (and joblib's choice of byte order): F-contiguous and
+    /// not C-contiguous. An empty array, or one with at most one axis longer than 1, is both.
+    ///
+    /// ```
+    /// use brine_numpy::NdArray;
+    /// let mut a = NdArray::from_f64(vec![2, 3], vec![0.0; 6]).unwrap();
+    /// a.fortran_order = true;
+    /// assert!(a.writes_fortran_flag());
+    /// let mut empty = NdArray::from_f64(vec![0, 2, 3], vec![]).unwrap();
+    /// empty.fortran_order = true;
+    /// assert!(!empty.writes_fortran_flag()); // numpy.save writes 'fortran_order': False
+    /// ```
+    pub fn writes_fortran_flag(&self) -> bool {
+        self.fortran_order
+            && self.shape.iter().filter(|&&d| d > 1).count() > 1
+            && !self.shape.contains(&0)
     }
 }
 
