@@ -326,8 +326,9 @@ fn format_axis(
             extend_line(&mut s, &mut line, &w, elem_width, hanging);
             line.push_str(", ");
         }
+        // numpy > 1.13 keeps room for the closing `]` after the last element too.
         let w = words.next().unwrap_or_default();
-        extend_line(&mut s, &mut line, &w, width, hanging);
+        extend_line(&mut s, &mut line, &w, elem_width, hanging);
         s.push_str(&line);
     } else {
         let line_sep = format!(",{}", "\n".repeat(axes_left - 1));
@@ -1372,6 +1373,29 @@ mod tests {
         assert_eq!(
             array_repr(&a, &Graph::new()),
             "array([-6.2937742e-01, -3.5488050e+00,  2.8701663e-01,  9.9999997e-06],\n      dtype=float32)"
+        );
+    }
+
+    #[test]
+    fn the_last_element_leaves_room_for_the_bracket() {
+        // numpy 2.4: repr(np.array([-147820632, -306545859, 641947553, 182868673, -126705567],
+        // dtype='datetime64[s]')): two per line, as a third would reach column 74 on the last line.
+        let secs: [i64; 5] = [
+            -147_820_632,
+            -306_545_859,
+            641_947_553,
+            182_868_673,
+            -126_705_567,
+        ];
+        let a = NdArray::from_vec(vec![5], secs.to_vec())
+            .and_then(|mut a| {
+                a.dtype = DType::parse_descr("<M8[s]")?;
+                Ok(a)
+            })
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            array_repr(&a, &Graph::new()),
+            "array(['1965-04-26T02:42:48', '1960-04-15T00:22:21',\n       '1990-05-05T22:45:53', '1975-10-18T12:51:13',\n       '1965-12-26T12:00:33'], dtype='datetime64[s]')"
         );
     }
 
