@@ -16,7 +16,7 @@ use bytes::Bytes;
 
 use crate::compress::{Compression, CountingWriter, Encoder, ProgressFn};
 use crate::error::{JoblibError, Result};
-use crate::graph::{copy_subgraph, for_each_child_mut};
+use crate::graph::copy_subgraph;
 
 /// joblib's `NUMPY_ARRAY_ALIGNMENT_BYTES`.
 const ALIGNMENT: u64 = 16;
@@ -97,7 +97,7 @@ fn reachable(graph: &Graph) -> Vec<NodeId> {
         if is_wrapped_array(graph, id) {
             continue;
         }
-        stack.extend(crate::graph::children(graph.get(id)));
+        graph.for_each_child(id, |c| stack.push(c));
     }
     out
 }
@@ -158,7 +158,7 @@ fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
             _ => ("numpy".to_string(), "ndarray".to_string()),
         };
         let subclass = graph.global(&module, &name);
-        let dims = array.shape.iter().map(|&d| graph.int(d as i64)).collect();
+        let dims: Vec<NodeId> = array.shape.iter().map(|&d| graph.int(d as i64)).collect();
         let shape = graph.tuple(dims);
         let fortran = array.writes_fortran_flag();
         // Keep the array's own dtype node, so arrays sharing a dtype object share it in the file
@@ -207,19 +207,27 @@ fn prepare(src: &Graph, options: &DumpOptions) -> Result<Prepared> {
         if payloads.contains_key(&id) {
             continue;
         }
-        let mut node = graph.get(id).clone();
-        let mut changed = false;
-        for_each_child_mut(&mut node, |child| {
-            if payloads.contains_key(child) && !seen.insert(*child) {
-                let wrapper = graph.get(*child).clone();
-                let copy = graph.push(wrapper);
-                extra.push((copy, *child));
-                *child = copy;
-                changed = true;
+        let mut children = Vec::new();
+        graph.for_each_child(id, |c| children.push(c));
+        // The new node of each child slot (in `for_each_child` order), where it changes.
+        let mut copies: Vec<Option<NodeId>> = Vec::with_capacity(children.len());
+        for child in children {
+            if payloads.contains_key(&child) && !seen.insert(child) {
+                // A wrapper is an inert object: its clone refers to the same nodes.
+                let copy = graph.push(graph.get(child).clone());
+                extra.push((copy, child));
+                copies.push(Some(copy));
+            } else {
+                copies.push(None);
             }
-        });
-        if changed {
-            graph.replace(id, node);
+        }
+        if copies.iter().any(Option::is_some) {
+            let mut slots = copies.into_iter();
+            graph.for_each_child_mut(id, |slot| {
+                if let Some(Some(copy)) = slots.next() {
+                    *slot = copy;
+                }
+            });
         }
     }
     for (copy, original) in extra {

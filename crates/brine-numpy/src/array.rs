@@ -729,7 +729,7 @@ fn object_label(graph: &Graph, id: NodeId) -> Result<Label> {
         Node::Int(i) => Label::Int(*i),
         Node::BigInt(_) => Label::Float(v.as_f64().unwrap_or(f64::NAN)),
         Node::Float(f) => Label::Float(*f),
-        Node::Str(s) => Label::Str(s.to_string_lossy()),
+        Node::Str(s) => Label::Str(graph.text(*s).to_string_lossy()),
         Node::Bytes(b) => Label::Bytes(b.to_vec()),
         Node::Object(_) if crate::pickle::is_array(graph, id) => {
             let a = crate::pickle::array_from_node(graph, id)?;

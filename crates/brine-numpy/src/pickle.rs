@@ -149,7 +149,7 @@ fn from_reconstruct(graph: &Graph, v: ValueRef<'_>) -> Result<NdArray> {
     };
     let data = if dtype.has_object() {
         match data_v.node() {
-            Node::List(ids) => ArrayData::Objects(ids.clone()),
+            Node::List(ids) => ArrayData::Objects(graph.items(*ids).to_vec()),
             other => {
                 return Err(NumpyError::InvalidState(format!(
                     "object array data must be a list, found a {}",
@@ -222,10 +222,10 @@ fn from_scalar(graph: &Graph, args: ValueRef<'_>) -> Result<NdArray> {
 /// `_codecs.encode(text, 'latin1')`.
 fn raw_bytes(graph: &Graph, v: ValueRef<'_>) -> Result<Bytes> {
     match v.node() {
-        Node::Bytes(b) => Ok(b.clone()),
+        Node::Bytes(b) => Ok((**b).clone()),
         Node::ByteArray(b) => Ok(Bytes::copy_from_slice(b)),
         Node::Buffer(buf) => buf.data.clone().ok_or(NumpyError::MissingBuffer(buf.index)),
-        Node::Str(s) => latin1(s.code_points()),
+        Node::Str(s) => latin1(graph.text(*s).code_points()),
         Node::Object(obj) => {
             if let ObjectKind::Reduce { callable, args } = &obj.kind {
                 let g = graph.value(*callable).as_global();
@@ -311,7 +311,7 @@ impl NdArray {
         };
         let fortran = graph.bool(self.writes_fortran_flag());
         let data = match &self.data {
-            ArrayData::Raw(bytes) => graph.push(Node::Bytes(bytes.clone())),
+            ArrayData::Raw(bytes) => graph.push(Node::bytes(bytes.clone())),
             ArrayData::Objects(ids) => graph.list(ids.clone()),
         };
         let state = graph.tuple(vec![version, shape, dtype, fortran, data]);
@@ -341,7 +341,7 @@ impl NdArray {
         let callable = graph.global(MULTIARRAY_MODULE, "scalar");
         let dtype = self.dtype.to_node(graph);
         let data = match &self.data {
-            ArrayData::Raw(bytes) => graph.push(Node::Bytes(bytes.clone())),
+            ArrayData::Raw(bytes) => graph.push(Node::bytes(bytes.clone())),
             ArrayData::Objects(ids) => ids
                 .first()
                 .copied()

@@ -709,16 +709,19 @@ fn py_repr(graph: &Graph, id: NodeId, depth: usize) -> String {
         Node::Int(i) => i.to_string(),
         Node::BigInt(b) => brine_pickle::repr::bigint_repr(b),
         Node::Float(f) => py_float_repr(*f),
-        Node::Complex(re, im) => brine_pickle::repr::complex_repr(*re, *im),
-        Node::Str(s) => brine_pickle::repr::str_repr(s),
+        Node::Complex(c) => brine_pickle::repr::complex_repr(c.re, c.im),
+        Node::Str(s) => brine_pickle::repr::str_repr(graph.text(*s)),
         Node::Bytes(b) => py_bytes_repr(b),
         Node::ByteArray(b) => format!("bytearray({})", py_bytes_repr(b)),
-        Node::List(items) => format!("list([{}])", join(items)),
-        Node::Tuple(items) if items.len() == 1 => format!("({},)", join(items)),
-        Node::Tuple(items) => format!("({})", join(items)),
+        Node::List(items) => format!("list([{}])", join(graph.items(*items))),
+        Node::Tuple(items) if graph.items(*items).len() == 1 => {
+            format!("({},)", join(graph.items(*items)))
+        }
+        Node::Tuple(items) => format!("({})", join(graph.items(*items))),
         Node::Dict(pairs) => format!(
             "{{{}}}",
-            pairs
+            graph
+                .pairs(*pairs)
                 .iter()
                 .take(100)
                 .map(|&(k, v)| format!(
@@ -729,8 +732,8 @@ fn py_repr(graph: &Graph, id: NodeId, depth: usize) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Node::Set(items) => format!("{{{}}}", join(items)),
-        Node::FrozenSet(items) => format!("frozenset({{{}}})", join(items)),
+        Node::Set(items) => format!("{{{}}}", join(graph.items(*items))),
+        Node::FrozenSet(items) => format!("frozenset({{{}}})", join(graph.items(*items))),
         Node::Global(g) => format!("<class '{}.{}'>", g.module, g.name),
         Node::Object(_) if crate::pickle::is_array(graph, id) => {
             match crate::pickle::array_from_node(graph, id) {
@@ -1126,33 +1129,6 @@ pub fn datetime_text(v: i64, unit: TimeUnit) -> String {
 
 // --- whole values ------------------------------------------------------------------------------
 
-/// The child ids of a node (container items, an object's call, state and items).
-fn node_children(node: &Node) -> Vec<NodeId> {
-    use brine_pickle::ObjectKind;
-    match node {
-        Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => v.clone(),
-        Node::Dict(pairs) => pairs.iter().flat_map(|&(k, v)| [k, v]).collect(),
-        Node::Object(obj) => {
-            let mut out = match &obj.kind {
-                ObjectKind::Reduce { callable, args } => vec![*callable, *args],
-                ObjectKind::NewObj { cls, args } => vec![*cls, *args],
-                ObjectKind::NewObjEx { cls, args, kwargs } => vec![*cls, *args, *kwargs],
-                ObjectKind::Instance { cls, args } => {
-                    let mut v = vec![*cls];
-                    v.extend(args.iter().copied());
-                    v
-                }
-            };
-            out.extend(obj.state);
-            out.extend(obj.list_items.iter().copied());
-            out.extend(obj.dict_items.iter().flat_map(|&(k, v)| [k, v]));
-            out
-        }
-        Node::PersistentId(id) => vec![*id],
-        _ => Vec::new(),
-    }
-}
-
 /// The nodes reachable from `root` from which a numpy array or scalar can be reached (arrays
 /// included). Iterative: any nesting depth.
 fn nodes_leading_to_arrays(graph: &Graph, root: NodeId) -> std::collections::HashSet<NodeId> {
@@ -1169,10 +1145,10 @@ fn nodes_leading_to_arrays(graph: &Graph, root: NodeId) -> std::collections::Has
             arrays.push(id);
             continue;
         }
-        for child in node_children(graph.get(id)) {
+        graph.for_each_child(id, |child| {
             parents.entry(child).or_default().push(id);
             stack.push(child);
-        }
+        });
     }
     let mut marked: HashSet<NodeId> = HashSet::new();
     while let Some(id) = arrays.pop() {
@@ -1276,10 +1252,11 @@ pub fn value_repr(graph: &Graph, root: NodeId, max_len: usize) -> (String, bool)
             Node::List(items) => {
                 out.push('[');
                 tasks.push(Task::Text("]"));
-                push_items(&mut tasks, items);
+                push_items(&mut tasks, graph.items(*items));
             }
             Node::Tuple(items) => {
                 out.push('(');
+                let items = graph.items(*items);
                 tasks.push(Task::Text(if items.len() == 1 { ",)" } else { ")" }));
                 push_items(&mut tasks, items);
             }
@@ -1287,12 +1264,12 @@ pub fn value_repr(graph: &Graph, root: NodeId, max_len: usize) -> (String, bool)
                 let frozen = matches!(node, Node::FrozenSet(_));
                 out.push_str(if frozen { "frozenset({" } else { "{" });
                 tasks.push(Task::Text(if frozen { "})" } else { "}" }));
-                push_items(&mut tasks, items);
+                push_items(&mut tasks, graph.items(*items));
             }
             Node::Dict(pairs) => {
                 out.push('{');
                 tasks.push(Task::Text("}"));
-                for (i, &(k, v)) in pairs.iter().enumerate().rev() {
+                for (i, &(k, v)) in graph.pairs(*pairs).iter().enumerate().rev() {
                     tasks.push(Task::Node(v));
                     tasks.push(Task::Text(": "));
                     tasks.push(Task::Node(k));
@@ -1336,7 +1313,7 @@ pub fn value_repr(graph: &Graph, root: NodeId, max_len: usize) -> (String, bool)
                 }
                 tasks.push(Task::Text(")"));
                 let arg_items = match args.map(|a| graph.get(a)) {
-                    Some(Node::Tuple(items)) => items.clone(),
+                    Some(Node::Tuple(items)) => graph.items(*items).to_vec(),
                     _ => args.into_iter().collect(),
                 };
                 push_items(&mut tasks, &arg_items);

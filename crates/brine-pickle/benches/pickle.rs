@@ -162,7 +162,7 @@ fn pyperf_dict_into(g: &mut Graph, salt: i64) -> NodeId {
     }
     for (k, items) in lists {
         let k = g.str(k);
-        let items = items.iter().map(|s| g.str(s)).collect();
+        let items: Vec<_> = items.iter().map(|s| g.str(s)).collect();
         let v = g.list(items);
         pairs.push((k, v));
     }
@@ -172,7 +172,7 @@ fn pyperf_dict_into(g: &mut Graph, salt: i64) -> NodeId {
 /// pyperformance `DICT_GROUP`: three `DICT`s with different values.
 fn pyperf_dict_group() -> Graph {
     let mut g = Graph::new();
-    let items = (0..3).map(|i| pyperf_dict_into(&mut g, i)).collect();
+    let items: Vec<_> = (0..3).map(|i| pyperf_dict_into(&mut g, i)).collect();
     let root = g.list(items);
     g.set_root(root);
     g
@@ -181,7 +181,7 @@ fn pyperf_dict_group() -> Graph {
 /// pyperformance `TUPLE`: `([20 ints], 60)`.
 fn pyperf_tuple() -> Graph {
     let mut g = Graph::new();
-    let items = (0..20).map(|i| g.int(265_867_233 + i * 7919)).collect();
+    let items: Vec<_> = (0..20).map(|i| g.int(265_867_233 + i * 7919)).collect();
     let list = g.list(items);
     let sixty = g.int(60);
     let root = g.tuple(vec![list, sixty]);
@@ -196,7 +196,7 @@ fn pyperf_list() -> Graph {
     for _ in 0..10 {
         let mut pair = Vec::new();
         for _ in 0..2 {
-            let items = (0..10).map(|i| g.int(i)).collect();
+            let items: Vec<_> = (0..10).map(|i| g.int(i)).collect();
             pair.push(g.list(items));
         }
         outer.push(g.list(pair));
@@ -212,7 +212,7 @@ fn pyperf_micro_dict() -> Graph {
     let mut pairs = Vec::new();
     for k in 0..100 {
         let key = g.int(k);
-        let inner = (0..10)
+        let inner: Vec<_> = (0..10)
             .map(|i| {
                 let (k, v) = (g.int(i), g.none());
                 (k, v)

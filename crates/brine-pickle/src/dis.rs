@@ -415,12 +415,12 @@ fn write_arg(out: &mut String, arg: &Arg<'_>, max: usize) {
             return;
         }
         Arg::Str(s) => {
-            repr::write_str(out, s, max);
+            repr::write_str(out, s.view(), max);
             s.as_bytes().len()
         }
         Arg::Latin1(b) => {
             let s = latin1(b);
-            repr::write_str(out, &s, max);
+            repr::write_str(out, s.view(), max);
             b.len()
         }
         Arg::Bytes(b) => {
@@ -442,7 +442,7 @@ fn write_arg(out: &mut String, arg: &Arg<'_>, max: usize) {
                 Ok(s) => s,
                 Err(bytes) => latin1(&bytes),
             };
-            repr::write_str(out, &s, max);
+            repr::write_str(out, s.view(), max);
             a.len() + b.len() + 1
         }
     };

@@ -43,7 +43,7 @@
 use std::fmt::Write as _;
 
 use crate::repr;
-use crate::value::{Graph, Node, NodeId, ObjectKind, PyStr};
+use crate::value::{Graph, Node, NodeId, ObjectKind, PyStrRef};
 
 /// `str`/`bytes` longer than this are written once and referenced when shared.
 const INLINE_ATOM_LEN: usize = 64;
@@ -101,7 +101,8 @@ pub fn write_value(graph: &Graph, root: NodeId, out: &mut String) {
             }
             Task::Value(id) => {
                 let node = graph.get(id);
-                let shared = is_shareable(node) && counts.get(id.index()).copied().unwrap_or(0) > 1;
+                let shared =
+                    is_shareable(graph, node) && counts.get(id.index()).copied().unwrap_or(0) > 1;
                 let mut open = "{";
                 if shared {
                     if let Some(slot) = ids.get_mut(id.index()) {
@@ -134,9 +135,9 @@ enum Task<'g> {
     },
 }
 
-fn is_shareable(node: &Node) -> bool {
+fn is_shareable(graph: &Graph, node: &Node) -> bool {
     match node {
-        Node::Str(s) => s.as_bytes().len() > INLINE_ATOM_LEN,
+        Node::Str(s) => graph.text(*s).as_bytes().len() > INLINE_ATOM_LEN,
         Node::Bytes(b) => b.len() > INLINE_ATOM_LEN,
         Node::List(_)
         | Node::Tuple(_)
@@ -148,50 +149,6 @@ fn is_shareable(node: &Node) -> bool {
         | Node::PersistentId(_)
         | Node::Buffer(_) => true,
         _ => false,
-    }
-}
-
-/// The ids a node refers to.
-fn for_each_child(node: &Node, mut f: impl FnMut(NodeId)) {
-    match node {
-        Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => {
-            v.iter().copied().for_each(f)
-        }
-        Node::Dict(pairs) => pairs.iter().for_each(|&(k, v)| {
-            f(k);
-            f(v)
-        }),
-        Node::Object(obj) => {
-            match &obj.kind {
-                ObjectKind::Reduce { callable, args } => {
-                    f(*callable);
-                    f(*args)
-                }
-                ObjectKind::NewObj { cls, args } => {
-                    f(*cls);
-                    f(*args)
-                }
-                ObjectKind::NewObjEx { cls, args, kwargs } => {
-                    f(*cls);
-                    f(*args);
-                    f(*kwargs)
-                }
-                ObjectKind::Instance { cls, args } => {
-                    f(*cls);
-                    args.iter().copied().for_each(&mut f)
-                }
-            }
-            obj.list_items.iter().copied().for_each(&mut f);
-            obj.dict_items.iter().for_each(|&(k, v)| {
-                f(k);
-                f(v)
-            });
-            if let Some(state) = obj.state {
-                f(state)
-            }
-        }
-        Node::PersistentId(pid) => f(*pid),
-        _ => {}
     }
 }
 
@@ -207,7 +164,7 @@ fn ref_counts(graph: &Graph, root: NodeId) -> Vec<u32> {
         if *count > 1 {
             continue;
         }
-        for_each_child(graph.get(id), |child| stack.push(child));
+        graph.for_each_child(id, |child| stack.push(child));
     }
     counts
 }
@@ -242,15 +199,16 @@ fn emit_node<'g>(
             write_float(out, *v);
             out.push('}');
         }
-        Node::Complex(re, im) => {
+        Node::Complex(c) => {
             tagged(out, "complex");
             out.push('[');
-            write_float(out, *re);
+            write_float(out, c.re);
             out.push(',');
-            write_float(out, *im);
+            write_float(out, c.im);
             out.push_str("]}");
         }
         Node::Str(s) => {
+            let s = graph.text(*s);
             if let Some(text) = s.as_str() {
                 if shared {
                     tagged(out, "str");
@@ -284,7 +242,10 @@ fn emit_node<'g>(
                 out.push('[');
                 stack.push(Task::Lit("]"));
             }
-            stack.push(Task::Items { items, pos: 0 });
+            stack.push(Task::Items {
+                items: graph.items(*items),
+                pos: 0,
+            });
         }
         Node::Tuple(items) | Node::Set(items) | Node::FrozenSet(items) => {
             let tag = match node {
@@ -295,13 +256,19 @@ fn emit_node<'g>(
             tagged(out, tag);
             out.push('[');
             stack.push(Task::Lit("]}"));
-            stack.push(Task::Items { items, pos: 0 });
+            stack.push(Task::Items {
+                items: graph.items(*items),
+                pos: 0,
+            });
         }
         Node::Dict(pairs) => {
             tagged(out, "dict");
             out.push('[');
             stack.push(Task::Lit("]}"));
-            stack.push(Task::Pairs { pairs, pos: 0 });
+            stack.push(Task::Pairs {
+                pairs: graph.pairs(*pairs),
+                pos: 0,
+            });
         }
         Node::Global(g) => {
             tagged(out, "global");
@@ -326,7 +293,9 @@ fn emit_node<'g>(
                                 || g.is("copyreg", "__newobj__") =>
                         {
                             match graph.get(*args) {
-                                Node::Tuple(items) => items.first().map(|&c| graph.get(c)),
+                                Node::Tuple(items) => {
+                                    graph.items(*items).first().map(|&c| graph.get(c))
+                                }
                                 _ => None,
                             }
                         }
@@ -458,7 +427,7 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn write_codepoints(out: &mut String, s: &PyStr) {
+fn write_codepoints(out: &mut String, s: PyStrRef<'_>) {
     out.push('[');
     for (i, cp) in s.code_points().enumerate() {
         if i > 0 {
@@ -489,7 +458,7 @@ fn write_base64(out: &mut String, data: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Object;
+    use crate::value::{Object, PyStr};
 
     fn value(g: &Graph, id: NodeId) -> String {
         let mut out = String::new();
@@ -505,9 +474,9 @@ mod tests {
         let nan = g.float(f64::NAN);
         let c = g.complex(4.0, -0.0);
         let s = g.str("a\"\\\n\u{1}é");
-        let lone = g.push(Node::Str(PyStr::from_code_points([97, 0xdc80]).unwrap()));
+        let lone = g.pystr(&PyStr::from_code_points([97, 0xdc80]).unwrap());
         let b = g.bytes(b"\x00\xffab");
-        let ba = g.push(Node::ByteArray(b"xy".to_vec()));
+        let ba = g.push(Node::bytearray(b"xy".to_vec()));
         let l = g.list(vec![n, big, nan, c, s, lone, b, ba]);
         assert_eq!(
             value(&g, l),
@@ -520,9 +489,7 @@ mod tests {
         let mut g = Graph::new();
         let d = g.dict(vec![]);
         let k = g.str("self");
-        if let Some(Node::Dict(pairs)) = g.get_mut(d) {
-            pairs.push((k, d));
-        }
+        assert!(g.extend_pairs(d, &[(k, d)]));
         assert_eq!(value(&g, d), r#"{"id":0,"dict":[["self",{"ref":0}]]}"#);
 
         let cls = g.global("collections", "OrderedDict");

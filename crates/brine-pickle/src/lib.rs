@@ -33,5 +33,8 @@ pub mod write;
 pub use error::{Error, ErrorKind, Result};
 pub use opcodes::{Opcode, OPCODES};
 pub use read::{from_reader, from_slice, ReadOptions, Reader};
-pub use value::{Global, Graph, Node, NodeId, Object, ObjectKind, PickleBuffer, PyStr, ValueRef};
+pub use value::{
+    Complex, Global, Graph, Items, Node, NodeId, Object, ObjectKind, Pairs, PickleBuffer, PyStr,
+    PyStrRef, Text, ValueRef,
+};
 pub use write::{to_vec, to_writer, WriteOptions, Writer};

@@ -51,7 +51,7 @@ use std::fmt::Write as _;
 
 use num_bigint::BigInt;
 
-use crate::value::{Global, Graph, Node, NodeId, ObjectKind, PyStr};
+use crate::value::{Global, Graph, Node, NodeId, ObjectKind, PyStrRef};
 
 /// Options for [`repr_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +83,7 @@ pub struct Repr {
 /// use brine_pickle::{Graph, repr::repr};
 /// let mut g = Graph::new();
 /// let list = g.list(vec![]);
-/// if let Some(brine_pickle::Node::List(items)) = g.get_mut(list) {
-///     items.push(list);
-/// }
+/// g.extend_items(list, &[list]);
 /// assert_eq!(repr(&g, list), "[[...]]");
 /// ```
 pub fn repr(graph: &Graph, id: NodeId) -> String {
@@ -245,8 +243,8 @@ impl<'g> Printer<'g> {
             }
             Node::BigInt(v) => write_bigint(&mut self.out, v),
             Node::Float(v) => write_float(&mut self.out, *v, true, false),
-            Node::Complex(re, im) => write_complex(&mut self.out, *re, *im),
-            Node::Str(s) => write_str(&mut self.out, s, room),
+            Node::Complex(c) => write_complex(&mut self.out, c.re, c.im),
+            Node::Str(s) => write_str(&mut self.out, graph.text(*s), room),
             Node::Bytes(b) => write_bytes(&mut self.out, b, false, room),
             Node::ByteArray(b) => {
                 self.out.push_str("bytearray(");
@@ -259,7 +257,7 @@ impl<'g> Printer<'g> {
                 } else {
                     self.out.push('[');
                     self.stack.push(Task::Lit("]"));
-                    self.items(items, false);
+                    self.items(graph.items(*items), false);
                 }
             }
             Node::Tuple(items) => {
@@ -268,7 +266,7 @@ impl<'g> Printer<'g> {
                 } else {
                     self.out.push('(');
                     self.stack.push(Task::Lit(")"));
-                    self.items(items, true);
+                    self.items(graph.items(*items), true);
                 }
             }
             Node::Dict(pairs) => {
@@ -277,7 +275,10 @@ impl<'g> Printer<'g> {
                 } else {
                     self.out.push('{');
                     self.stack.push(Task::Lit("}"));
-                    self.stack.push(Task::Pairs { pairs, pos: 0 });
+                    self.stack.push(Task::Pairs {
+                        pairs: graph.pairs(*pairs),
+                        pos: 0,
+                    });
                 }
             }
             Node::Set(items) | Node::FrozenSet(items) => {
@@ -289,17 +290,17 @@ impl<'g> Printer<'g> {
                 if self.enter(id) {
                     self.out.push_str(name);
                     self.out.push_str("(...)");
-                } else if items.is_empty() {
+                } else if graph.items(*items).is_empty() {
                     self.out.push_str(name);
                     self.out.push_str("()");
                 } else if name == "set" {
                     self.out.push('{');
                     self.stack.push(Task::Lit("}"));
-                    self.items(items, false);
+                    self.items(graph.items(*items), false);
                 } else {
                     self.out.push_str("frozenset({");
                     self.stack.push(Task::Lit("})"));
-                    self.items(items, false);
+                    self.items(graph.items(*items), false);
                 }
             }
             Node::Global(global) => write_global(&mut self.out, global),
@@ -331,6 +332,7 @@ impl<'g> Printer<'g> {
                     }
                     (_, Some(args)) => match graph.get(args) {
                         Node::Tuple(items) => {
+                            let items = graph.items(*items);
                             seq.push(Task::Items {
                                 items,
                                 pos: 0,
@@ -423,9 +425,9 @@ pub fn write_global(out: &mut String, global: &Global) {
         out.push_str(&global.name);
     } else {
         out.push_str("<global ");
-        write_str(out, &PyStr::from(&*global.module), usize::MAX);
+        write_str(out, PyStrRef::from(&*global.module), usize::MAX);
         out.push(' ');
-        write_str(out, &PyStr::from(&*global.name), usize::MAX);
+        write_str(out, PyStrRef::from(&*global.name), usize::MAX);
         out.push('>');
     }
 }
@@ -586,14 +588,14 @@ pub fn is_printable(cp: u32) -> bool {
 /// assert_eq!(str_repr(&PyStr::from("it's")), r#""it's""#);
 /// assert_eq!(str_repr(&PyStr::from("a\tb\u{7f}\u{a0}é\u{200b}")), r"'a\tb\x7f\xa0é\u200b'");
 /// ```
-pub fn str_repr(s: &PyStr) -> String {
+pub fn str_repr<'a>(s: impl Into<PyStrRef<'a>>) -> String {
     let mut out = String::new();
-    write_str(&mut out, s, usize::MAX);
+    write_str(&mut out, s.into(), usize::MAX);
     out
 }
 
 /// Appends Python's `repr()` of a `str`, stopping once `room` bytes were written.
-pub(crate) fn write_str(out: &mut String, s: &PyStr, room: usize) {
+pub(crate) fn write_str(out: &mut String, s: PyStrRef<'_>, room: usize) {
     let bytes = s.as_bytes();
     let quote = if bytes.contains(&b'\'') && !bytes.contains(&b'"') {
         '"'
@@ -682,6 +684,7 @@ pub(crate) fn write_bytes(out: &mut String, b: &[u8], bytearray: bool, room: usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::PyStr;
 
     #[test]
     fn floats() {
@@ -733,7 +736,7 @@ mod tests {
         assert_eq!(bytes_repr(b""), "b''");
         assert_eq!(bytes_repr(b"'\""), r#"b'\'"'"#);
         let mut g = Graph::new();
-        let ba = g.push(Node::ByteArray(b"it's".to_vec()));
+        let ba = g.push(Node::bytearray(b"it's".to_vec()));
         assert_eq!(repr(&g, ba), r#"bytearray(b"it\'s")"#);
     }
 
@@ -744,8 +747,8 @@ mod tests {
         let empty_t = g.tuple(vec![]);
         let single = g.tuple(vec![one]);
         let empty_set = g.set(vec![]);
-        let fs = g.push(Node::FrozenSet(vec![one]));
-        let efs = g.push(Node::FrozenSet(vec![]));
+        let fs = g.frozenset(vec![one]);
+        let efs = g.frozenset(vec![]);
         let lst = g.list(vec![empty_t, single, empty_set, fs, efs]);
         assert_eq!(
             repr(&g, lst),
@@ -755,15 +758,11 @@ mod tests {
         // t = ([],); t[0].append(t)
         let inner = g.list(vec![]);
         let t = g.tuple(vec![inner]);
-        if let Some(Node::List(items)) = g.get_mut(inner) {
-            items.push(t);
-        }
+        assert!(g.extend_items(inner, &[t]));
         assert_eq!(repr(&g, t), "([(...)],)");
         // d = {}; d[1] = d
         let d = g.dict(vec![]);
-        if let Some(Node::Dict(pairs)) = g.get_mut(d) {
-            pairs.push((one, d));
-        }
+        assert!(g.extend_pairs(d, &[(one, d)]));
         assert_eq!(repr(&g, d), "{1: {...}}");
         // A shared (not cyclic) list prints twice.
         let shared = g.list(vec![one]);

@@ -9,7 +9,8 @@
 //! use brine_pickle::{Graph, Node};
 //! let mut g = Graph::new();
 //! let one = g.push(Node::Int(1));
-//! let list = g.push(Node::List(vec![one, one]));
+//! let items = g.new_items(&[one, one]);
+//! let list = g.push(Node::List(items));
 //! g.set_root(list);
 //! let root = g.root_ref().unwrap();
 //! assert_eq!(root.as_list().unwrap().len(), 2);
@@ -21,8 +22,12 @@ use std::fmt;
 use bytes::Bytes;
 use num_bigint::BigInt;
 
+mod arena;
+
+use arena::{Arena, Run};
+
 /// The name of one node in a [`Graph`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct NodeId(u32);
 
 impl NodeId {
@@ -89,21 +94,6 @@ impl StrRepr {
     }
 }
 
-impl PyStr {
-    /// Takes `surrogatepass` UTF-8 from a slice, copying it (short text is stored inline without
-    /// an allocation); `None` if it is not valid `surrogatepass` UTF-8.
-    #[inline]
-    pub(crate) fn from_utf8_slice(b: &[u8]) -> Option<PyStr> {
-        if b.len() <= INLINE_CAP && (b.is_ascii() || std::str::from_utf8(b).is_ok()) {
-            return Some(PyStr(StrRepr::inline(b)));
-        }
-        match std::str::from_utf8(b) {
-            Ok(t) => Some(PyStr(StrRepr::Utf8(t.into()))),
-            Err(_) => PyStr::from_surrogatepass(b.to_vec()).ok(),
-        }
-    }
-}
-
 impl PartialEq for PyStr {
     #[inline]
     fn eq(&self, other: &PyStr) -> bool {
@@ -121,6 +111,12 @@ impl std::hash::Hash for PyStr {
 }
 
 impl PyStr {
+    /// A borrowed view of this string.
+    #[inline]
+    pub fn view(&self) -> PyStrRef<'_> {
+        PyStrRef::from(self)
+    }
+
     /// Takes UTF-8 as CPython writes it with `surrogatepass`: valid UTF-8, or UTF-8 with surrogate
     /// code points encoded as three-byte sequences. Returns the bytes back if they are neither.
     pub fn from_surrogatepass(bytes: Vec<u8>) -> Result<PyStr, Vec<u8>> {
@@ -170,32 +166,17 @@ impl PyStr {
 
     /// The text with any lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> String {
-        match self.as_str() {
-            Some(s) => s.to_string(),
-            None => self
-                .code_points()
-                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
-                .collect(),
-        }
+        self.view().to_string_lossy()
     }
 
     /// The string's code points, as Python sees them (surrogates included).
     pub fn code_points(&self) -> impl Iterator<Item = u32> + '_ {
-        let bytes = self.as_bytes();
-        let mut pos = 0;
-        std::iter::from_fn(move || {
-            let (cp, len) = decode_one(bytes.get(pos..)?)?;
-            pos += len;
-            Some(cp)
-        })
+        self.view().code_points()
     }
 
     /// The number of code points (Python's `len()`).
     pub fn len_chars(&self) -> usize {
-        match self.as_str() {
-            Some(s) => s.chars().count(),
-            None => self.code_points().count(),
-        }
+        self.view().len_chars()
     }
 }
 
@@ -222,6 +203,95 @@ impl fmt::Debug for PyStr {
     }
 }
 
+/// A borrowed Python `str`: the `surrogatepass` UTF-8 of a string node, or of a [`PyStr`].
+///
+/// ```
+/// use brine_pickle::Graph;
+/// let mut g = Graph::new();
+/// let id = g.str("héllo");
+/// let s = g.value(id).as_pystr().unwrap();
+/// assert_eq!(s.as_str(), Some("héllo"));
+/// assert_eq!(s.len_chars(), 5);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyStrRef<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> PyStrRef<'a> {
+    /// The text, if it is valid Unicode (no lone surrogates).
+    #[inline]
+    pub fn as_str(self) -> Option<&'a str> {
+        std::str::from_utf8(self.bytes).ok()
+    }
+
+    /// The UTF-8 bytes CPython writes for this string (with `surrogatepass`).
+    #[inline]
+    pub fn as_bytes(self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The text with any lone surrogate replaced by U+FFFD.
+    pub fn to_string_lossy(self) -> String {
+        match self.as_str() {
+            Some(s) => s.to_string(),
+            None => self
+                .code_points()
+                .map(|cp| char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect(),
+        }
+    }
+
+    /// The string's code points, as Python sees them (surrogates included).
+    pub fn code_points(self) -> impl Iterator<Item = u32> + 'a {
+        let bytes = self.bytes;
+        let mut pos = 0;
+        std::iter::from_fn(move || {
+            let (cp, len) = decode_one(bytes.get(pos..)?)?;
+            pos += len;
+            Some(cp)
+        })
+    }
+
+    /// The number of code points (Python's `len()`).
+    pub fn len_chars(self) -> usize {
+        match self.as_str() {
+            Some(s) => s.chars().count(),
+            None => self.code_points().count(),
+        }
+    }
+
+    /// An owned copy.
+    pub fn to_owned(self) -> PyStr {
+        match self.as_str() {
+            Some(s) => PyStr::from(s),
+            None => PyStr(StrRepr::Surrogates(self.bytes.into())),
+        }
+    }
+}
+
+impl<'a> From<&'a PyStr> for PyStrRef<'a> {
+    fn from(s: &'a PyStr) -> PyStrRef<'a> {
+        PyStrRef {
+            bytes: s.as_bytes(),
+        }
+    }
+}
+
+impl<'a> From<&'a str> for PyStrRef<'a> {
+    fn from(s: &'a str) -> PyStrRef<'a> {
+        PyStrRef {
+            bytes: s.as_bytes(),
+        }
+    }
+}
+
+impl fmt::Debug for PyStrRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_string_lossy(), f)
+    }
+}
+
 /// Decodes one code point of surrogatepass UTF-8: (code point, byte length).
 fn decode_one(bytes: &[u8]) -> Option<(u32, usize)> {
     let b0 = *bytes.first()? as u32;
@@ -241,6 +311,11 @@ fn decode_one(bytes: &[u8]) -> Option<(u32, usize)> {
         _ => return None,
     };
     (cp >= min && cp <= 0x10FFFF).then_some((cp, len))
+}
+
+/// `true` if `bytes` is `surrogatepass` UTF-8.
+pub(crate) fn is_surrogatepass(bytes: &[u8]) -> bool {
+    decode_surrogatepass(bytes).is_some()
 }
 
 fn decode_surrogatepass(bytes: &[u8]) -> Option<()> {
@@ -374,7 +449,42 @@ pub struct PickleBuffer {
     pub readonly: bool,
 }
 
+/// The items of a list, tuple, set or frozenset: a handle into its graph's item arena.
+///
+/// Meaningful only for the graph that made it; [`Graph::items`] gives the ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Items(Run);
+
+/// The key/value pairs of a dict: a handle into its graph's pair arena.
+///
+/// Meaningful only for the graph that made it; [`Graph::pairs`] gives the pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pairs(Run);
+
+/// The text of a `str` node: a handle into its graph's text heap.
+///
+/// Meaningful only for the graph that made it; [`Graph::text`] gives the string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Text(Run);
+
+/// Strings from this many bytes up are stored on their own rather than in the text heap.
+const OWN_TEXT_FROM: usize = 1 << 16;
+
+/// A `complex`: real and imaginary parts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Complex {
+    /// The real part.
+    pub re: f64,
+    /// The imaginary part.
+    pub im: f64,
+}
+
 /// One Python value. Containers name their items by [`NodeId`].
+///
+/// A node is 16 bytes: strings, container items and dict pairs live in arenas of the [`Graph`]
+/// (so a decoded pickle makes a handful of allocations, not one per container), and the rare
+/// large payloads (big ints, bytes, objects) are boxed. Read the contents through the graph
+/// ([`Graph::items`], [`Graph::pairs`], [`Graph::text`]) or a [`ValueRef`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// `None`.
@@ -387,24 +497,24 @@ pub enum Node {
     BigInt(Box<BigInt>),
     /// A `float`.
     Float(f64),
-    /// A `complex`: real and imaginary parts.
-    Complex(f64, f64),
+    /// A `complex`.
+    Complex(Box<Complex>),
     /// A `str`.
-    Str(PyStr),
+    Str(Text),
     /// A `bytes` (also Python 2 `str` when read with `encoding="bytes"`).
-    Bytes(Bytes),
+    Bytes(Box<Bytes>),
     /// A `bytearray`.
-    ByteArray(Vec<u8>),
+    ByteArray(Box<Vec<u8>>),
     /// A `list`.
-    List(Vec<NodeId>),
+    List(Items),
     /// A `tuple`.
-    Tuple(Vec<NodeId>),
+    Tuple(Items),
     /// A `dict`, in insertion order. Pairs are kept as the pickle gave them.
-    Dict(Vec<(NodeId, NodeId)>),
+    Dict(Pairs),
     /// A `set`, in the order the pickle gave its items.
-    Set(Vec<NodeId>),
+    Set(Items),
     /// A `frozenset`, in the order the pickle gave its items.
-    FrozenSet(Vec<NodeId>),
+    FrozenSet(Items),
     /// A reference to a class or function: `module.name`.
     Global(Box<Global>),
     /// An inert object: a recorded call with its state.
@@ -442,13 +552,67 @@ impl Node {
             Node::Buffer(_) => "PickleBuffer",
         }
     }
+
+    /// A `bytes` node.
+    pub fn bytes(data: impl Into<Bytes>) -> Node {
+        Node::Bytes(Box::new(data.into()))
+    }
+
+    /// A `bytearray` node.
+    pub fn bytearray(data: impl Into<Vec<u8>>) -> Node {
+        Node::ByteArray(Box::new(data.into()))
+    }
+
+    /// A `complex` node.
+    pub fn complex(re: f64, im: f64) -> Node {
+        Node::Complex(Box::new(Complex { re, im }))
+    }
 }
 
 /// An arena of [`Node`]s with an optional root: one decoded pickle, or a value being built.
+///
+/// Besides the nodes, a graph owns three arenas their handles point into: the item ids of
+/// sequences and sets, the pairs of dicts, and the text of strings.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     nodes: Vec<Node>,
+    items: Arena<NodeId>,
+    pairs: Arena<(NodeId, NodeId)>,
+    text: Arena<u8>,
     root: Option<NodeId>,
+}
+
+static NONE_NODE: Node = Node::None;
+
+/// Calls `f` on every id an inert object refers to, in the order of [`Graph::for_each_child`].
+fn object_children_mut(obj: &mut Object, mut f: impl FnMut(&mut NodeId)) {
+    match &mut obj.kind {
+        ObjectKind::Reduce { callable, args } => {
+            f(callable);
+            f(args);
+        }
+        ObjectKind::NewObj { cls, args } => {
+            f(cls);
+            f(args);
+        }
+        ObjectKind::NewObjEx { cls, args, kwargs } => {
+            f(cls);
+            f(args);
+            f(kwargs);
+        }
+        ObjectKind::Instance { cls, args } => {
+            f(cls);
+            args.iter_mut().for_each(&mut f);
+        }
+    }
+    obj.list_items.iter_mut().for_each(&mut f);
+    obj.dict_items.iter_mut().for_each(|(k, v)| {
+        f(k);
+        f(v);
+    });
+    if let Some(state) = &mut obj.state {
+        f(state);
+    }
 }
 
 impl Graph {
@@ -461,7 +625,7 @@ impl Graph {
     pub fn with_capacity(n: usize) -> Graph {
         Graph {
             nodes: Vec::with_capacity(n),
-            root: None,
+            ..Graph::default()
         }
     }
 
@@ -478,7 +642,7 @@ impl Graph {
     /// Ids come from this graph; an id from elsewhere that is out of range yields `Node::None`.
     #[inline]
     pub fn get(&self, id: NodeId) -> &Node {
-        self.nodes.get(id.index()).unwrap_or(&Node::None)
+        self.nodes.get(id.index()).unwrap_or(&NONE_NODE)
     }
 
     /// The node with this id, mutably (`None` if out of range).
@@ -529,6 +693,246 @@ impl Graph {
         self.root.map(|id| self.value(id))
     }
 
+    // --- arenas ---------------------------------------------------------------------------------
+
+    /// The item ids behind an [`Items`] handle.
+    #[inline]
+    pub fn items(&self, items: Items) -> &[NodeId] {
+        self.items.get(items.0)
+    }
+
+    /// The item ids behind an [`Items`] handle, mutably (to point an item at another node).
+    pub fn items_mut(&mut self, items: Items) -> &mut [NodeId] {
+        self.items.get_mut(items.0)
+    }
+
+    /// The pairs behind a [`Pairs`] handle.
+    #[inline]
+    pub fn pairs(&self, pairs: Pairs) -> &[(NodeId, NodeId)] {
+        self.pairs.get(pairs.0)
+    }
+
+    /// The pairs behind a [`Pairs`] handle, mutably.
+    pub fn pairs_mut(&mut self, pairs: Pairs) -> &mut [(NodeId, NodeId)] {
+        self.pairs.get_mut(pairs.0)
+    }
+
+    /// The string behind a [`Text`] handle.
+    #[inline]
+    pub fn text(&self, text: Text) -> PyStrRef<'_> {
+        PyStrRef {
+            bytes: self.text.get(text.0),
+        }
+    }
+
+    /// Stores a run of item ids and returns its handle.
+    #[inline]
+    pub fn new_items(&mut self, ids: &[NodeId]) -> Items {
+        Items(self.items.alloc(ids, usize::MAX))
+    }
+
+    /// Stores a run of pairs and returns its handle.
+    #[inline]
+    pub fn new_pairs(&mut self, pairs: &[(NodeId, NodeId)]) -> Pairs {
+        Pairs(self.pairs.alloc(pairs, usize::MAX))
+    }
+
+    /// Stores the `surrogatepass` UTF-8 of a string, which the caller checked.
+    #[inline]
+    pub(crate) fn new_text_bytes(&mut self, bytes: &[u8]) -> Text {
+        Text(self.text.alloc(bytes, OWN_TEXT_FROM))
+    }
+
+    /// Stores a string and returns its handle.
+    pub fn new_text(&mut self, s: PyStrRef<'_>) -> Text {
+        self.new_text_bytes(s.as_bytes())
+    }
+
+    /// Reserves room for `items` more container items and `text` more bytes of strings.
+    pub fn reserve_arenas(&mut self, items: usize, text: usize) {
+        self.items.reserve(items);
+        self.text.reserve(text);
+    }
+
+    /// Appends items to the list or set `id` (or the `list_items` of an inert object); `false`
+    /// if the node is none of these. Appending is amortized constant time however the
+    /// containers of a graph grow in turn.
+    pub fn extend_items(&mut self, id: NodeId, new: &[NodeId]) -> bool {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::List(run) | Node::Set(run)) => {
+                self.items.extend(&mut run.0, id.0, new);
+                true
+            }
+            Some(Node::Object(obj)) => {
+                obj.list_items.extend_from_slice(new);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends pairs to the dict `id` (or the `dict_items` of an inert object); `false` if the
+    /// node is neither.
+    pub fn extend_pairs(&mut self, id: NodeId, new: &[(NodeId, NodeId)]) -> bool {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::Dict(run)) => {
+                self.pairs.extend(&mut run.0, id.0, new);
+                true
+            }
+            Some(Node::Object(obj)) => {
+                obj.dict_items.extend_from_slice(new);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The items of a list, tuple, set or frozenset node (empty for any other node).
+    #[inline]
+    pub fn seq(&self, id: NodeId) -> &[NodeId] {
+        match self.get(id) {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => self.items(*v),
+            _ => &[],
+        }
+    }
+
+    /// The pairs of a dict node (empty for any other node).
+    #[inline]
+    pub fn dict_pairs(&self, id: NodeId) -> &[(NodeId, NodeId)] {
+        match self.get(id) {
+            Node::Dict(p) => self.pairs(*p),
+            _ => &[],
+        }
+    }
+
+    /// Calls `f` on every node `id` refers to directly: container items, dict keys and values,
+    /// an object's call, arguments, items and state, a persistent id's value.
+    ///
+    /// ```
+    /// use brine_pickle::Graph;
+    /// let mut g = Graph::new();
+    /// let a = g.int(1);
+    /// let b = g.str("x");
+    /// let t = g.tuple(vec![a, b]);
+    /// let mut seen = Vec::new();
+    /// g.for_each_child(t, |c| seen.push(c));
+    /// assert_eq!(seen, vec![a, b]);
+    /// ```
+    pub fn for_each_child(&self, id: NodeId, mut f: impl FnMut(NodeId)) {
+        match self.get(id) {
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => {
+                self.items(*v).iter().copied().for_each(f)
+            }
+            Node::Dict(p) => self.pairs(*p).iter().for_each(|&(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Node::Object(obj) => {
+                match &obj.kind {
+                    ObjectKind::Reduce { callable, args } => {
+                        f(*callable);
+                        f(*args);
+                    }
+                    ObjectKind::NewObj { cls, args } => {
+                        f(*cls);
+                        f(*args);
+                    }
+                    ObjectKind::NewObjEx { cls, args, kwargs } => {
+                        f(*cls);
+                        f(*args);
+                        f(*kwargs);
+                    }
+                    ObjectKind::Instance { cls, args } => {
+                        f(*cls);
+                        args.iter().copied().for_each(&mut f);
+                    }
+                }
+                obj.list_items.iter().copied().for_each(&mut f);
+                obj.dict_items.iter().for_each(|&(k, v)| {
+                    f(k);
+                    f(v);
+                });
+                if let Some(state) = obj.state {
+                    f(state);
+                }
+            }
+            Node::PersistentId(pid) => f(*pid),
+            _ => {}
+        }
+    }
+
+    /// Calls `f` on every child slot of node `id`, mutably, in the order of
+    /// [`Graph::for_each_child`]: the way to point a node's references elsewhere.
+    ///
+    /// ```
+    /// use brine_pickle::Graph;
+    /// let mut g = Graph::new();
+    /// let (a, b) = (g.int(1), g.int(2));
+    /// let l = g.list(vec![a, a]);
+    /// g.for_each_child_mut(l, |c| *c = b);
+    /// assert_eq!(g.seq(l), &[b, b]);
+    /// ```
+    pub fn for_each_child_mut(&mut self, id: NodeId, mut f: impl FnMut(&mut NodeId)) {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v)) => {
+                self.items.get_mut(v.0).iter_mut().for_each(f)
+            }
+            Some(Node::Dict(p)) => self.pairs.get_mut(p.0).iter_mut().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Some(Node::Object(obj)) => object_children_mut(obj, f),
+            Some(Node::PersistentId(pid)) => f(pid),
+            _ => {}
+        }
+    }
+
+    /// A copy of node `id` of graph `src` that is valid in this graph (its items, pairs and text
+    /// copied into this graph's arenas), with every child id passed through `map`.
+    ///
+    /// ```
+    /// use brine_pickle::{Graph, Node};
+    /// let mut src = Graph::new();
+    /// let s = src.str("x");
+    /// let l = src.list(vec![s]);
+    /// let mut dst = Graph::new();
+    /// let s2 = dst.str("y");
+    /// let node = dst.import_node(&src, l, |_| s2);
+    /// let l2 = dst.push(node);
+    /// assert_eq!(dst.value(l2).item(0).unwrap().as_str(), Some("y"));
+    /// ```
+    pub fn import_node(
+        &mut self,
+        src: &Graph,
+        id: NodeId,
+        mut map: impl FnMut(NodeId) -> NodeId,
+    ) -> Node {
+        let mut ids =
+            |run: Items| -> Vec<NodeId> { src.items(run).iter().map(|&c| map(c)).collect() };
+        match src.get(id) {
+            Node::List(v) => Node::List(self.new_items(&ids(*v))),
+            Node::Tuple(v) => Node::Tuple(self.new_items(&ids(*v))),
+            Node::Set(v) => Node::Set(self.new_items(&ids(*v))),
+            Node::FrozenSet(v) => Node::FrozenSet(self.new_items(&ids(*v))),
+            Node::Dict(p) => {
+                let pairs: Vec<(NodeId, NodeId)> = src
+                    .pairs(*p)
+                    .iter()
+                    .map(|&(k, v)| (map(k), map(v)))
+                    .collect();
+                Node::Dict(self.new_pairs(&pairs))
+            }
+            Node::Str(t) => Node::Str(self.new_text(src.text(*t))),
+            Node::Object(obj) => {
+                let mut obj = obj.clone();
+                object_children_mut(&mut obj, |c| *c = map(*c));
+                Node::Object(obj)
+            }
+            Node::PersistentId(pid) => Node::PersistentId(map(*pid)),
+            other => other.clone(),
+        }
+    }
+
     // --- builders -------------------------------------------------------------------------------
 
     /// Adds `None`.
@@ -556,31 +960,46 @@ impl Graph {
     }
     /// Adds a complex number.
     pub fn complex(&mut self, re: f64, im: f64) -> NodeId {
-        self.push(Node::Complex(re, im))
+        self.push(Node::complex(re, im))
     }
     /// Adds a str.
     pub fn str(&mut self, v: &str) -> NodeId {
-        self.push(Node::Str(PyStr::from(v)))
+        let text = self.new_text_bytes(v.as_bytes());
+        self.push(Node::Str(text))
+    }
+    /// Adds a str that may hold lone surrogates.
+    pub fn pystr(&mut self, v: &PyStr) -> NodeId {
+        let text = self.new_text_bytes(v.as_bytes());
+        self.push(Node::Str(text))
     }
     /// Adds bytes.
     pub fn bytes(&mut self, v: &[u8]) -> NodeId {
-        self.push(Node::Bytes(Bytes::copy_from_slice(v)))
+        self.push(Node::bytes(Bytes::copy_from_slice(v)))
     }
     /// Adds a list of existing nodes.
-    pub fn list(&mut self, items: Vec<NodeId>) -> NodeId {
-        self.push(Node::List(items))
+    pub fn list(&mut self, items: impl AsRef<[NodeId]>) -> NodeId {
+        let run = self.new_items(items.as_ref());
+        self.push(Node::List(run))
     }
     /// Adds a tuple of existing nodes.
-    pub fn tuple(&mut self, items: Vec<NodeId>) -> NodeId {
-        self.push(Node::Tuple(items))
+    pub fn tuple(&mut self, items: impl AsRef<[NodeId]>) -> NodeId {
+        let run = self.new_items(items.as_ref());
+        self.push(Node::Tuple(run))
     }
     /// Adds a dict of existing nodes.
-    pub fn dict(&mut self, pairs: Vec<(NodeId, NodeId)>) -> NodeId {
-        self.push(Node::Dict(pairs))
+    pub fn dict(&mut self, pairs: impl AsRef<[(NodeId, NodeId)]>) -> NodeId {
+        let run = self.new_pairs(pairs.as_ref());
+        self.push(Node::Dict(run))
     }
     /// Adds a set of existing nodes.
-    pub fn set(&mut self, items: Vec<NodeId>) -> NodeId {
-        self.push(Node::Set(items))
+    pub fn set(&mut self, items: impl AsRef<[NodeId]>) -> NodeId {
+        let run = self.new_items(items.as_ref());
+        self.push(Node::Set(run))
+    }
+    /// Adds a frozenset of existing nodes.
+    pub fn frozenset(&mut self, items: impl AsRef<[NodeId]>) -> NodeId {
+        let run = self.new_items(items.as_ref());
+        self.push(Node::FrozenSet(run))
     }
     /// Adds a global reference `module.name`.
     pub fn global(&mut self, module: &str, name: &str) -> NodeId {
@@ -669,15 +1088,12 @@ impl<'g> ValueRef<'g> {
     }
     /// The text of a `str` that is valid Unicode.
     pub fn as_str(&self) -> Option<&'g str> {
-        match self.node() {
-            Node::Str(s) => s.as_str(),
-            _ => None,
-        }
+        self.as_pystr()?.as_str()
     }
     /// The `str` itself, lone surrogates and all.
-    pub fn as_pystr(&self) -> Option<&'g PyStr> {
+    pub fn as_pystr(&self) -> Option<PyStrRef<'g>> {
         match self.node() {
-            Node::Str(s) => Some(s),
+            Node::Str(t) => Some(self.graph.text(*t)),
             _ => None,
         }
     }
@@ -692,7 +1108,9 @@ impl<'g> ValueRef<'g> {
     /// The item ids of a list, tuple, set or frozenset.
     pub fn as_list(&self) -> Option<&'g [NodeId]> {
         match self.node() {
-            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => Some(v),
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => {
+                Some(self.graph.items(*v))
+            }
             _ => None,
         }
     }
@@ -711,7 +1129,7 @@ impl<'g> ValueRef<'g> {
     /// The pairs of a dict (or the items set on an inert object, e.g. an `OrderedDict`).
     pub fn as_dict(&self) -> Option<&'g [(NodeId, NodeId)]> {
         match self.node() {
-            Node::Dict(pairs) => Some(pairs),
+            Node::Dict(pairs) => Some(self.graph.pairs(*pairs)),
             Node::Object(obj) if !obj.dict_items.is_empty() => Some(&obj.dict_items),
             _ => None,
         }

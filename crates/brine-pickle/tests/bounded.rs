@@ -61,7 +61,7 @@ fn depth(g: &Graph) -> usize {
     let mut d = 1;
     loop {
         let first = match g.get(id) {
-            Node::List(items) | Node::Tuple(items) => items.first().copied(),
+            Node::List(items) | Node::Tuple(items) => g.items(*items).first().copied(),
             _ => None,
         };
         match first {
@@ -324,7 +324,7 @@ fn every_prefix_of_a_rich_pickle_is_an_error() {
         g.complex(1.0, -2.0),
         g.str("text é €"),
         g.bytes(b"bytes"),
-        g.push(Node::ByteArray(b"ba".to_vec())),
+        g.push(Node::bytearray(b"ba".to_vec())),
         g.global("collections", "OrderedDict"),
     ];
     let one = g.int(1);
@@ -366,7 +366,7 @@ fn mutations_never_panic() {
     let key = g.int(2);
     let d = g.dict(vec![(a, inner), (key, inner)]);
     let cls = g.global("pkg.mod", "Cls");
-    let fs = g.push(Node::FrozenSet(vec![n, a]));
+    let fs = g.frozenset(vec![n, a]);
     let root = g.tuple(vec![inner, d, cls, fs, a]);
     g.set_root(root);
     for proto in 0..=5u8 {

@@ -112,7 +112,7 @@ for _ in range(3000):
             let b = if data == "-" { Vec::new() } else { unhex(data) };
             let want_bytes = bytes_repr(&b);
             assert!(want.starts_with(&want_bytes), "{want} vs {want_bytes}");
-            let id = g.push(Node::ByteArray(b));
+            let id = g.push(Node::bytearray(b));
             assert_eq!(format!("{} {}", want_bytes, repr(&g, id)), want);
         }
     }
@@ -152,21 +152,17 @@ fn container_repr_matches_python() {
     let et = g.tuple(vec![]);
     let t1 = g.tuple(vec![one]);
     let es = g.set(vec![]);
-    let efs = g.push(Node::FrozenSet(vec![]));
-    let fs1 = g.push(Node::FrozenSet(vec![one]));
+    let efs = g.frozenset(vec![]);
+    let fs1 = g.frozenset(vec![one]);
     let l = g.list(vec![set, et, t1, es, efs, fs1]);
     assert_eq!(repr(&g, l), lines.next().unwrap());
 
     let l = g.list(vec![]);
-    if let Some(Node::List(items)) = g.get_mut(l) {
-        items.push(l);
-    }
+    assert!(g.extend_items(l, &[l]));
     let dd = g.dict(vec![]);
     let tt = g.tuple(vec![l, dd]);
     let zero = g.int(0);
-    if let Some(Node::Dict(pairs)) = g.get_mut(dd) {
-        pairs.push((zero, tt));
-    }
+    assert!(g.extend_pairs(dd, &[(zero, tt)]));
     assert_eq!(repr(&g, tt), lines.next().unwrap());
 }
 

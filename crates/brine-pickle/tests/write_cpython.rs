@@ -230,13 +230,11 @@ fn strings() {
         cases.push(case(expr, move |g| g.str(&s)));
     }
     cases.push(case("'\\ud800'", |g| {
-        g.push(brine_pickle::Node::Str(
-            brine_pickle::PyStr::from_code_points([0xD800]).unwrap(),
-        ))
+        g.pystr(&brine_pickle::PyStr::from_code_points([0xD800]).unwrap())
     }));
     cases.push(case("'a\\udfff\\ud800b'", |g| {
         let s = brine_pickle::PyStr::from_code_points([0x61, 0xDFFF, 0xD800, 0x62]).unwrap();
-        g.push(brine_pickle::Node::Str(s))
+        g.pystr(&s)
     }));
     // One-character strings are one object in CPython, whoever made them.
     cases.push(case(
@@ -282,7 +280,7 @@ fn bytes_and_bytearray() {
         cases.push(case(expr.clone(), move |g| g.bytes(&d1)));
         let d2 = d.clone();
         cases.push(case(format!("bytearray({expr})"), move |g| {
-            g.push(brine_pickle::Node::ByteArray(d2.clone()))
+            g.push(brine_pickle::Node::bytearray(d2.clone()))
         }));
     }
     // `chr(97)` rather than the literal 'a': a one-character str is CPython's cached object when
@@ -297,7 +295,7 @@ fn bytes_and_bytearray() {
             let latin1 = g.str("latin1");
             let a = g.bytes(b"a");
             let sa = g.str("a");
-            let ba = g.push(brine_pickle::Node::ByteArray(b"a".to_vec()));
+            let ba = g.push(brine_pickle::Node::bytearray(b"a".to_vec()));
             let e = g.bytes(b"");
             g.list(vec![ab, ab, cd, latin1, a, sa, ba, e])
         },
@@ -318,7 +316,7 @@ fn containers() {
             g.tuple(v)
         }));
         cases.push(case(format!("{{i: -i for i in range({n})}}"), move |g| {
-            let pairs = (0..n as i64).map(|i| (g.int(i), g.int(-i))).collect();
+            let pairs: Vec<_> = (0..n as i64).map(|i| (g.int(i), g.int(-i))).collect();
             g.dict(pairs)
         }));
         cases.push(case(format!("set(range({n}))"), move |g| {
@@ -327,7 +325,7 @@ fn containers() {
         }));
         cases.push(case(format!("frozenset(range({n}))"), move |g| {
             let v = ints(g, 0..n as i64);
-            g.push(brine_pickle::Node::FrozenSet(v))
+            g.frozenset(v)
         }));
     }
     cases.push(case("{'a': [1, (2, 3)], 'b': {}, 'c': ((), [])}", |g| {
@@ -350,11 +348,11 @@ fn containers() {
         g.list(v)
     }));
     cases.push(case("[str(i) for i in range(30000)]", |g| {
-        let v = (0..30000).map(|i| g.str(&i.to_string())).collect();
+        let v: Vec<_> = (0..30000).map(|i| g.str(&i.to_string())).collect();
         g.list(v)
     }));
     cases.push(case("[[i] * 3 for i in range(300)]", |g| {
-        let v = (0..300)
+        let v: Vec<_> = (0..300)
             .map(|i| {
                 let x = g.int(i);
                 g.list(vec![x, x, x])
@@ -378,17 +376,13 @@ fn shared_and_recursive() {
         }),
         case("rec_list()", |g| {
             let l = g.list(vec![]);
-            if let Some(brine_pickle::Node::List(v)) = g.get_mut(l) {
-                v.push(l);
-            }
+            assert!(g.extend_items(l, &[l]));
             l
         }),
         case("rec_dict()", |g| {
             let d = g.dict(vec![]);
             let k = g.int(1);
-            if let Some(brine_pickle::Node::Dict(v)) = g.get_mut(d) {
-                v.push((k, d));
-            }
+            assert!(g.extend_pairs(d, &[(k, d)]));
             d
         }),
         case("tuple_list_tuple(1)", |g| tuple_list(g, 1, true)),
@@ -406,9 +400,7 @@ fn tuple_list(g: &mut Graph, n: i64, tuple_root: bool) -> NodeId {
     let mut items = ints(g, 0..n - 1);
     items.push(l);
     let t = g.tuple(items);
-    if let Some(brine_pickle::Node::List(v)) = g.get_mut(l) {
-        v.push(t);
-    }
+    assert!(g.extend_items(l, &[t]));
     if tuple_root {
         t
     } else {
@@ -444,7 +436,7 @@ fn globals() {
         case("[bytes, b'', bytearray(b'xy'), bytearray]", |g| {
             let b = g.global("builtins", "bytes");
             let e = g.bytes(b"");
-            let ba = g.push(brine_pickle::Node::ByteArray(b"xy".to_vec()));
+            let ba = g.push(brine_pickle::Node::bytearray(b"xy".to_vec()));
             let bat = g.global("builtins", "bytearray");
             g.list(vec![b, e, ba, bat])
         }),
@@ -455,7 +447,7 @@ fn globals() {
             let two = g.int(2);
             let s2 = g.set(vec![two]);
             let three = g.int(3);
-            let f = g.push(brine_pickle::Node::FrozenSet(vec![three]));
+            let f = g.frozenset(vec![three]);
             let c = g.complex(0.0, 1.0);
             let ct = g.global("builtins", "complex");
             g.list(vec![s1, set, s2, f, c, ct])

@@ -107,7 +107,7 @@ pub(crate) fn items(v: ValueRef<'_>) -> Option<(Vec<usize>, Elems)> {
         return Some(a);
     }
     let ids: Vec<NodeId> = match v.node() {
-        Node::List(ids) | Node::Tuple(ids) => ids.to_vec(),
+        Node::List(ids) | Node::Tuple(ids) => v.graph().items(*ids).to_vec(),
         _ => return None,
     };
     Some((vec![ids.len()], Elems::Obj(ids)))

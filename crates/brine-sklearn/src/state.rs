@@ -312,9 +312,11 @@ pub(crate) fn short_repr(v: ValueRef<'_>) -> String {
         Node::Bool(b) => if *b { "True" } else { "False" }.into(),
         Node::Int(i) => i.to_string(),
         Node::Float(f) => brine_pickle::repr::float_repr(*f),
-        Node::Str(s) => brine_pickle::repr::str_repr(s),
-        Node::Tuple(items) if items.len() <= 4 => {
-            let parts: Vec<String> = items
+        Node::Str(s) => brine_pickle::repr::str_repr(v.graph().text(*s)),
+        Node::Tuple(items) if v.graph().items(*items).len() <= 4 => {
+            let parts: Vec<String> = v
+                .graph()
+                .items(*items)
                 .iter()
                 .map(|&id| short_repr(v.graph().value(id)))
                 .collect();
@@ -324,8 +326,10 @@ pub(crate) fn short_repr(v: ValueRef<'_>) -> String {
                 format!("({})", parts.join(", "))
             }
         }
-        Node::Dict(pairs) if pairs.len() <= 6 => {
-            let parts: Vec<String> = pairs
+        Node::Dict(pairs) if v.graph().pairs(*pairs).len() <= 6 => {
+            let parts: Vec<String> = v
+                .graph()
+                .pairs(*pairs)
                 .iter()
                 .map(|&(k, val)| {
                     format!(

@@ -48,16 +48,16 @@ pub fn encode(g: &Graph, id: NodeId) -> Value {
         Node::Int(i) => json!({ "int": i }),
         Node::BigInt(b) => json!({ "bigint": b.to_string() }),
         Node::Float(f) => json!({ "float": float_hex(*f) }),
-        Node::Str(s) => json!(s.as_str().unwrap()),
+        Node::Str(s) => json!(g.text(*s).as_str().unwrap()),
         Node::Bytes(b) => json!({ "bytes": hex(b) }),
         Node::List(items) => {
-            json!({ "list": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
+            json!({ "list": g.items(*items).iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
         }
         Node::Tuple(items) => {
-            json!({ "tuple": items.iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
+            json!({ "tuple": g.items(*items).iter().map(|&i| encode(g, i)).collect::<Vec<_>>() })
         }
         Node::Dict(pairs) => json!({
-            "dict": pairs.iter().map(|&(k, v)| json!([encode(g, k), encode(g, v)])).collect::<Vec<_>>()
+            "dict": g.pairs(*pairs).iter().map(|&(k, v)| json!([encode(g, k), encode(g, v)])).collect::<Vec<_>>()
         }),
         Node::Object(_) => match array_form(g, id) {
             Some(ArrayForm::Scalar) => {
@@ -112,8 +112,8 @@ pub fn arrays(g: &Graph) -> Vec<NdArray> {
             continue;
         }
         match g.get(id) {
-            Node::List(v) | Node::Tuple(v) => stack.extend(v.iter().copied()),
-            Node::Dict(p) => stack.extend(p.iter().map(|&(_, v)| v)),
+            Node::List(v) | Node::Tuple(v) => stack.extend(g.items(*v).iter().copied()),
+            Node::Dict(p) => stack.extend(g.pairs(*p).iter().map(|&(_, v)| v)),
             Node::Object(o) => stack.extend(o.state),
             _ => {}
         }

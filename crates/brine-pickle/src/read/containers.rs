@@ -49,6 +49,7 @@ impl Vm<'_, '_> {
                     }
                 }
                 if let Some(Node::ByteArray(v)) = self.graph.get_mut(target) {
+                    let v: &mut Vec<u8> = v;
                     v.extend_from_slice(&bytes);
                 }
                 self.st.stack.truncate(x);
@@ -61,11 +62,7 @@ impl Vm<'_, '_> {
                 )))
             }
         }
-        match self.graph.get_mut(target) {
-            Some(Node::List(v)) => v.extend_from_slice(items),
-            Some(Node::Object(o)) => o.list_items.extend_from_slice(items),
-            _ => {}
-        }
+        self.graph.extend_items(target, items);
         self.st.stack.truncate(x);
         Ok(())
     }
@@ -81,16 +78,12 @@ impl Vm<'_, '_> {
             return Err(self.err(invalid("odd number of items for SETITEMS")));
         }
         let items = self.st.stack.get(x..).unwrap_or(&[]);
-        let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1]));
-        match self.graph.get_mut(target) {
-            Some(Node::Dict(d)) => d.extend(pairs),
-            Some(Node::Object(o)) => o.dict_items.extend(pairs),
-            _ => {
-                let name = self.graph.get(target).type_name();
-                return Err(
-                    self.type_err(format!("'{name}' object does not support item assignment"))
-                );
-            }
+        self.pairs.clear();
+        self.pairs
+            .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
+        if !self.graph.extend_pairs(target, &self.pairs) {
+            let name = self.graph.get(target).type_name();
+            return Err(self.type_err(format!("'{name}' object does not support item assignment")));
         }
         self.st.stack.truncate(x);
         Ok(())
@@ -102,14 +95,12 @@ impl Vm<'_, '_> {
         let Some(target) = self.items_target(mark)? else {
             return Ok(());
         };
-        let items = self.st.stack.get(mark..).unwrap_or(&[]);
-        match self.graph.get_mut(target) {
-            Some(Node::Set(s)) => s.extend_from_slice(items),
-            _ => {
-                let name = self.graph.get(target).type_name();
-                return Err(self.type_err(format!("'{name}' object has no attribute 'add'")));
-            }
+        if !matches!(self.graph.get(target), Node::Set(_)) {
+            let name = self.graph.get(target).type_name();
+            return Err(self.type_err(format!("'{name}' object has no attribute 'add'")));
         }
+        let items = self.st.stack.get(mark..).unwrap_or(&[]);
+        self.graph.extend_items(target, items);
         self.st.stack.truncate(mark);
         Ok(())
     }
@@ -121,7 +112,7 @@ impl Vm<'_, '_> {
         if len < n || len - n < self.fence() {
             return Err(self.underflow());
         }
-        let items = self.st.stack.split_off(len - n);
+        let items = self.pop_items(len - n)?;
         self.push_new(Node::Tuple(items))
     }
 
@@ -136,7 +127,10 @@ impl Vm<'_, '_> {
             return Err(self.err(invalid("odd number of items for DICT")));
         }
         let items = self.pop_from(mark)?;
-        let pairs = items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect();
+        self.pairs.clear();
+        self.pairs
+            .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
+        let pairs = self.graph.new_pairs(&self.pairs);
         self.push_new(Node::Dict(pairs))
     }
 }

@@ -5,7 +5,7 @@ use crate::compat;
 use crate::error::{ErrorKind, Result};
 use crate::read::vm::Vm;
 use crate::read::{invalid, ReadHook};
-use crate::value::{Global, Node, NodeId, Object, ObjectKind};
+use crate::value::{Global, Node, NodeId, Object, ObjectKind, PyStrRef};
 
 /// `true` for values Python can certainly not call / that are certainly not classes. Inert
 /// objects, globals, persistent ids and extensions might be.
@@ -51,10 +51,12 @@ impl<'d> Vm<'d, '_> {
         let name = self.pop()?;
         let module = self.pop()?;
         let (m, n) = match (self.graph.get(module), self.graph.get(name)) {
-            (Node::Str(m), Node::Str(n)) => match (m.as_str(), n.as_str()) {
-                (Some(m), Some(n)) => (m.to_owned(), n.to_owned()),
-                _ => return Err(self.err(invalid("STACK_GLOBAL names with lone surrogates"))),
-            },
+            (Node::Str(m), Node::Str(n)) => {
+                match (self.graph.text(*m).as_str(), self.graph.text(*n).as_str()) {
+                    (Some(m), Some(n)) => (m.to_owned(), n.to_owned()),
+                    _ => return Err(self.err(invalid("STACK_GLOBAL names with lone surrogates"))),
+                }
+            }
             _ => return Err(self.err(invalid("STACK_GLOBAL requires str"))),
         };
         let id = self.global_node(&m, &n)?;
@@ -187,12 +189,12 @@ impl<'d> Vm<'d, '_> {
     fn state_sets_nothing(&self, state: NodeId) -> bool {
         let empty = |id: NodeId| match self.graph.get(id) {
             Node::None => true,
-            Node::Dict(d) => d.is_empty(),
+            Node::Dict(d) => self.graph.pairs(*d).is_empty(),
             _ => false,
         };
         match self.graph.get(state) {
             Node::None => true,
-            Node::Tuple(t) => match t.as_slice() {
+            Node::Tuple(t) => match self.graph.items(*t) {
                 [s, slots] => matches!(self.graph.get(*s), Node::None) && empty(*slots),
                 _ => false,
             },
@@ -201,14 +203,20 @@ impl<'d> Vm<'d, '_> {
     }
 
     /// The native value for a call of a known constructor with arguments of the expected shape.
-    fn known_constructor(&self, callable: NodeId, args: NodeId) -> Option<Node> {
+    fn known_constructor(&mut self, callable: NodeId, args: NodeId) -> Option<Node> {
         let Node::Global(g) = self.graph.get(callable) else {
             return None;
         };
         let Node::Tuple(args) = self.graph.get(args) else {
             return None;
         };
-        let arg = |i: usize| args.get(i).map(|&id| self.graph.get(id));
+        let graph = &self.graph;
+        let args = graph.items(*args);
+        let arg = |i: usize| args.get(i).map(|&id| graph.get(id));
+        let text = |n: Option<&Node>| match n {
+            Some(Node::Str(t)) => Some(graph.text(*t)),
+            _ => None,
+        };
         match (&*g.module, &*g.name) {
             ("builtins", "complex") => {
                 let num = |n: Option<&Node>| match n {
@@ -221,40 +229,37 @@ impl<'d> Vm<'d, '_> {
                 if args.len() > 2 {
                     return None;
                 }
-                Some(Node::Complex(num(arg(0))?, num(arg(1))?))
+                Some(Node::complex(num(arg(0))?, num(arg(1))?))
             }
             ("builtins", "set") | ("builtins", "frozenset") => {
+                let frozen = &*g.name == "frozenset";
                 let items = match (args.len(), arg(0)) {
                     (0, _) => Vec::new(),
-                    (1, Some(Node::List(v) | Node::Tuple(v))) => v.clone(),
+                    (1, Some(Node::List(v) | Node::Tuple(v))) => graph.items(*v).to_vec(),
                     _ => return None,
                 };
-                Some(if &*g.name == "set" {
-                    Node::Set(items)
-                } else {
+                // A run of its own: the set must not share the list's items.
+                let items = self.graph.new_items(&items);
+                Some(if frozen {
                     Node::FrozenSet(items)
+                } else {
+                    Node::Set(items)
                 })
             }
             ("builtins", "bytearray") => match (args.len(), arg(0), arg(1)) {
-                (0, _, _) => Some(Node::ByteArray(Vec::new())),
-                (1, Some(Node::Bytes(b)), _) => Some(Node::ByteArray(b.to_vec())),
-                (2, Some(Node::Str(s)), Some(Node::Str(enc))) => {
-                    latin1_bytes(s, enc).map(Node::ByteArray)
-                }
+                (0, _, _) => Some(Node::bytearray(Vec::new())),
+                (1, Some(Node::Bytes(b)), _) => Some(Node::bytearray(b.to_vec())),
+                (2, a, b) => latin1_bytes(text(a)?, text(b)?).map(Node::bytearray),
                 _ => None,
             },
             ("builtins", "bytes") => match (args.len(), arg(0), arg(1)) {
-                (0, _, _) => Some(Node::Bytes(bytes::Bytes::new())),
+                (0, _, _) => Some(Node::bytes(bytes::Bytes::new())),
                 (1, Some(Node::Bytes(b)), _) => Some(Node::Bytes(b.clone())),
-                (2, Some(Node::Str(s)), Some(Node::Str(enc))) => {
-                    latin1_bytes(s, enc).map(|v| Node::Bytes(v.into()))
-                }
+                (2, a, b) => latin1_bytes(text(a)?, text(b)?).map(Node::bytes),
                 _ => None,
             },
             ("_codecs", "encode") => match (args.len(), arg(0), arg(1)) {
-                (2, Some(Node::Str(s)), Some(Node::Str(enc))) => {
-                    latin1_bytes(s, enc).map(|v| Node::Bytes(v.into()))
-                }
+                (2, a, b) => latin1_bytes(text(a)?, text(b)?).map(Node::bytes),
                 _ => None,
             },
             _ => None,
@@ -264,7 +269,7 @@ impl<'d> Vm<'d, '_> {
 
 /// `s.encode(enc)` for the Latin-1 spellings pickles use; `None` for another encoding or a code
 /// point above 255.
-fn latin1_bytes(s: &crate::value::PyStr, enc: &crate::value::PyStr) -> Option<Vec<u8>> {
+fn latin1_bytes(s: PyStrRef<'_>, enc: PyStrRef<'_>) -> Option<Vec<u8>> {
     let enc = enc.as_str()?.to_ascii_lowercase().replace('_', "-");
     if !matches!(
         enc.as_str(),

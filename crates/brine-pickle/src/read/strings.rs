@@ -134,10 +134,11 @@ pub(crate) fn raw_unicode_escape_points(s: &[u8]) -> Result<Vec<u32>, String> {
     Ok(cps)
 }
 
-/// UTF-8 as CPython writes `str` (with `surrogatepass`).
+/// `true` if `s` is UTF-8 as CPython writes it with `surrogatepass` (valid UTF-8, or with lone
+/// surrogates as three-byte sequences).
 #[inline]
-pub(crate) fn decode_utf8(s: &[u8]) -> Option<PyStr> {
-    PyStr::from_utf8_slice(s)
+pub(crate) fn is_surrogatepass_utf8(s: &[u8]) -> bool {
+    s.is_ascii() || std::str::from_utf8(s).is_ok() || crate::value::is_surrogatepass(s)
 }
 
 /// A Python 2 `str` decoded as text per `mode` (not [`Py2Str::Bytes`], handled by the caller).

@@ -9,7 +9,7 @@ use crate::read::memo::Memo;
 use crate::read::numbers::{self, FloatError, IntError, IntOrBool, IntVal};
 use crate::read::strings;
 use crate::read::{invalid, Engine, HookContext, Py2Str, ReadHook, ReadOptions};
-use crate::value::{Graph, Node, NodeId, PickleBuffer};
+use crate::value::{Graph, Items, Node, NodeId, Pairs, PickleBuffer};
 
 /// The highest protocol understood.
 pub(crate) const HIGHEST_PROTOCOL: u8 = 5;
@@ -38,6 +38,8 @@ pub(crate) struct Vm<'d, 'o> {
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
     /// and saves a node per occurrence. `u32::MAX` while not made yet.
     atoms: Box<[u32; ATOM_SLOTS]>,
+    /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
+    pub pairs: Vec<(NodeId, NodeId)>,
 }
 
 /// `None`, `False`, `True`, then ints -5 to 256.
@@ -72,6 +74,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             op_pos: pos,
             op_byte: 0,
             atoms: Box::new([NO_ATOM; ATOM_SLOTS]),
+            pairs: Vec::new(),
         }
     }
 
@@ -239,6 +242,19 @@ impl<'d, 'o> Vm<'d, 'o> {
         Ok(self.st.stack.split_off(start))
     }
 
+    /// Pops the stack from `start` up into a new run of container items.
+    #[inline]
+    pub fn pop_items(&mut self, start: usize) -> Result<Items> {
+        if start < self.fence() || start > self.st.stack.len() {
+            return Err(self.underflow());
+        }
+        let items = self
+            .graph
+            .new_items(self.st.stack.get(start..).unwrap_or(&[]));
+        self.st.stack.truncate(start);
+        Ok(items)
+    }
+
     // --- input --------------------------------------------------------------------------------
 
     #[inline]
@@ -395,29 +411,30 @@ impl<'d, 'o> Vm<'d, 'o> {
                     let line = self.arg_line(false)?;
                     let s = strings::decode_raw_unicode_escape(line)
                         .map_err(|m| self.err(invalid(m)))?;
-                    self.push_new(Node::Str(s))?;
+                    let text = self.graph.new_text(s.view());
+                    self.push_new(Node::Str(text))?;
                 }
 
                 // --- bytes ----------------------------------------------------------------------
                 b'C' => {
                     let n = self.arg_u8()?;
                     let b = self.arg_shared(u64::from(n))?;
-                    self.push_new(Node::Bytes(b))?;
+                    self.push_new(Node::bytes(b))?;
                 }
                 b'B' => {
                     let n = u32::from_le_bytes(self.arg::<4>()?);
                     let b = self.arg_shared(u64::from(n))?;
-                    self.push_new(Node::Bytes(b))?;
+                    self.push_new(Node::bytes(b))?;
                 }
                 0x8e => {
                     let n = u64::from_le_bytes(self.arg::<8>()?);
                     let b = self.arg_shared(n)?;
-                    self.push_new(Node::Bytes(b))?;
+                    self.push_new(Node::bytes(b))?;
                 }
                 0x96 => {
                     let n = u64::from_le_bytes(self.arg::<8>()?);
                     let b = self.arg_bytes(n)?;
-                    self.push_new(Node::ByteArray(b.to_vec()))?;
+                    self.push_new(Node::bytearray(b))?;
                 }
                 0x97 => self.next_buffer()?,
                 0x98 => self.readonly_buffer()?,
@@ -443,10 +460,10 @@ impl<'d, 'o> Vm<'d, 'o> {
                 }
 
                 // --- containers -----------------------------------------------------------------
-                b']' => self.push_new(Node::List(Vec::new()))?,
-                b')' => self.push_new(Node::Tuple(Vec::new()))?,
-                b'}' => self.push_new(Node::Dict(Vec::new()))?,
-                0x8f => self.push_new(Node::Set(Vec::new()))?,
+                b']' => self.push_new(Node::List(Items::default()))?,
+                b')' => self.push_new(Node::Tuple(Items::default()))?,
+                b'}' => self.push_new(Node::Dict(Pairs::default()))?,
+                0x8f => self.push_new(Node::Set(Items::default()))?,
                 b'a' => {
                     let len = self.st.stack.len();
                     self.do_append(len.saturating_sub(1))?;
@@ -466,12 +483,12 @@ impl<'d, 'o> Vm<'d, 'o> {
                 0x90 => self.load_additems()?,
                 b'l' => {
                     let mark = self.marker()?;
-                    let items = self.pop_from(mark)?;
+                    let items = self.pop_items(mark)?;
                     self.push_new(Node::List(items))?;
                 }
                 b't' => {
                     let mark = self.marker()?;
-                    let items = self.pop_from(mark)?;
+                    let items = self.pop_items(mark)?;
                     self.push_new(Node::Tuple(items))?;
                 }
                 0x85 => self.load_tuple_n(1)?,
@@ -480,7 +497,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                 b'd' => self.load_dict()?,
                 0x91 => {
                     let mark = self.marker()?;
-                    let items = self.pop_from(mark)?;
+                    let items = self.pop_items(mark)?;
                     self.push_new(Node::FrozenSet(items))?;
                 }
 
@@ -566,8 +583,8 @@ impl<'d, 'o> Vm<'d, 'o> {
                             "persistent IDs in protocol 0 must be ASCII strings",
                         )));
                     }
-                    let s = std::str::from_utf8(line).unwrap_or_default();
-                    let pid = self.node(Node::Str(s.into()))?;
+                    let text = self.graph.new_text_bytes(line);
+                    let pid = self.node(Node::Str(text))?;
                     self.push_new(Node::PersistentId(pid))?;
                 }
                 b'Q' => {
@@ -630,17 +647,18 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[inline]
     fn push_unicode(&mut self, n: u64) -> Result<()> {
         let raw = self.arg_bytes(n)?;
-        match strings::decode_utf8(raw) {
-            Some(s) => self.push_new(Node::Str(s)),
-            None => Err(self.err(ErrorKind::InvalidUtf8)),
+        if !strings::is_surrogatepass_utf8(raw) {
+            return Err(self.err(ErrorKind::InvalidUtf8));
         }
+        let text = self.graph.new_text_bytes(raw);
+        self.push_new(Node::Str(text))
     }
 
     /// `SHORT_BINSTRING`/`BINSTRING`: `n` bytes decoded per [`Py2Str`] (as bytes, a zero-copy
     /// slice of a shared input).
     fn push_py2_str(&mut self, n: u64) -> Result<()> {
         let node = if self.opts.py2_str == Py2Str::Bytes {
-            Node::Bytes(self.arg_shared(n)?)
+            Node::bytes(self.arg_shared(n)?)
         } else {
             let raw = self.arg_bytes(n)?;
             self.py2_str_node(raw)?
@@ -649,12 +667,13 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// A Python 2 `str` node.
-    fn py2_str_node(&self, raw: &[u8]) -> Result<Node> {
+    fn py2_str_node(&mut self, raw: &[u8]) -> Result<Node> {
         match self.opts.py2_str {
-            Py2Str::Bytes => Ok(Node::Bytes(Bytes::copy_from_slice(raw))),
-            mode => strings::decode_py2(raw, mode)
-                .map(Node::Str)
-                .map_err(|m| self.err(invalid(m))),
+            Py2Str::Bytes => Ok(Node::bytes(Bytes::copy_from_slice(raw))),
+            mode => {
+                let s = strings::decode_py2(raw, mode).map_err(|m| self.err(invalid(m)))?;
+                Ok(Node::Str(self.graph.new_text(s.view())))
+            }
         }
     }
 

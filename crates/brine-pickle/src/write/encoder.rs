@@ -357,6 +357,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         self.set_memo(id, idx);
         match self.node(id) {
             Node::Str(s) => {
+                let s = self.graph.text(*s);
                 if let Some(k) = str_singleton(s.as_bytes()) {
                     self.str1[k] = idx;
                 } else if s.as_bytes() == b"latin1" && self.latin1 == NOT_MEMOIZED {
@@ -628,6 +629,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         match node {
             Node::Str(s) => {
+                let s = self.graph.text(*s);
                 let bytes = s.as_bytes();
                 if let Some(k) = str_singleton(bytes) {
                     let shared = self.str1[k];
@@ -686,22 +688,23 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     Ok(())
                 }
             }
-            Node::Complex(re, im) => {
+            Node::Complex(c) => {
+                let (re, im) = (c.re, c.im);
                 self.stack.push(Task::CallEnd {
                     node: id,
                     op: Opcode::Reduce,
                     busy: false,
                 });
                 self.stack.push(Task::FreshTupleEnd(2));
-                self.stack.push(Task::Float(*im));
-                self.stack.push(Task::Float(*re));
+                self.stack.push(Task::Float(im));
+                self.stack.push(Task::Float(re));
                 self.stack.push(Task::FreshTupleStart(2));
                 self.stack
                     .push(Task::Global(GlobalRef::Builtin(Builtin::Complex)));
                 Ok(())
             }
             Node::Tuple(items) => {
-                let len = items.len();
+                let len = self.graph.items(*items).len();
                 if len == 0 {
                     self.empty_tuple();
                     return Ok(());
@@ -1239,7 +1242,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         self.scratch.clear();
         self.scratch.push(Opcode::PersId as u8);
         match self.node(pid) {
-            Node::Str(s) => match s.as_str() {
+            Node::Str(s) => match self.graph.text(*s).as_str() {
                 Some(text) if text.is_ascii() && !text.contains('\n') => {
                     self.scratch.extend_from_slice(text.as_bytes())
                 }
@@ -1282,7 +1285,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     _ => "",
                 };
                 let args_items = match self.node(*args) {
-                    Node::Tuple(items) => Some(items),
+                    Node::Tuple(items) => Some(self.graph.items(*items)),
                     _ => None,
                 };
                 match (callable_name, args_items) {
@@ -1327,7 +1330,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 } else {
                     // `copyreg.__newobj__(cls, *args)`, which is `cls.__new__(cls, *args)`.
                     let n = match self.node(*args) {
-                        Node::Tuple(items) => items.len(),
+                        Node::Tuple(items) => self.graph.items(*items).len(),
                         _ => return Err(unpicklable("NEWOBJ arguments must be a tuple")),
                     };
                     let len =
@@ -1391,8 +1394,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     fn push_items(&mut self, id: NodeId, kind: Items) {
         let empty = match self.node(id) {
-            Node::List(v) | Node::Set(v) | Node::FrozenSet(v) => v.is_empty(),
-            Node::Dict(p) => p.is_empty(),
+            Node::List(v) | Node::Set(v) | Node::FrozenSet(v) => self.graph.items(*v).is_empty(),
+            Node::Dict(p) => self.graph.pairs(*p).is_empty(),
             _ => true,
         };
         if !empty {
@@ -1430,8 +1433,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 ObjectKind::Instance { args, .. } => (args, &[]),
                 _ => (&[], &[]),
             },
-            (Node::Dict(p), _) => (&[], p),
-            (Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v), _) => (v, &[]),
+            (Node::Dict(p), _) => (&[], self.graph.pairs(*p)),
+            (Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v), _) => {
+                (self.graph.items(*v), &[])
+            }
             _ => (&[], &[]),
         };
         let is_dict = matches!(kind, Items::Dict | Items::ObjDict);

@@ -1,0 +1,202 @@
+//! The arenas behind a graph's containers and strings: runs of values in one growing `Vec`.
+//!
+//! A decoded pickle holds millions of small containers; giving each its own allocation costs
+//! more time than the decoding itself. Here every run of items lives in one shared `Vec`, named
+//! by a [`Run`] (start, length). A run is appended to in place while it is the last one; when
+//! something else was stored after it, it moves to the end with twice the room it needs, so a
+//! container that keeps growing between others is copied O(log n) times. A run that would take
+//! the shared `Vec` past 2^32 entries (or a long one, when the caller asks) is stored on its own
+//! instead, so storing never fails.
+
+use std::collections::HashMap;
+
+/// A run of values in an [`Arena`]: a start and a length, or an index among the runs stored on
+/// their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Run {
+    /// Offset in the shared `Vec`, or [`OWN`] for a run stored on its own.
+    start: u32,
+    /// Length, or for [`OWN`] the index among the runs stored on their own.
+    len: u32,
+}
+
+/// `Run::start` of a run stored on its own.
+const OWN: u32 = u32::MAX;
+
+/// Runs of `T` in one shared `Vec`, plus the runs stored on their own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Arena<T> {
+    data: Vec<T>,
+    own: Vec<Vec<T>>,
+    /// Room reserved after a moved run: start -> (capacity, owner). Only the owner may use it, so
+    /// two nodes sharing one run (a cloned node) can never write into each other's items.
+    room: HashMap<u32, (u32, u32)>,
+}
+
+impl<T: Copy + Default> Arena<T> {
+    /// The values of a run.
+    #[inline]
+    pub(crate) fn get(&self, run: Run) -> &[T] {
+        if run.start == OWN {
+            return self.own.get(run.len as usize).map_or(&[], |v| v.as_slice());
+        }
+        let s = run.start as usize;
+        self.data.get(s..s + run.len as usize).unwrap_or(&[])
+    }
+
+    /// The values of a run, mutably.
+    pub(crate) fn get_mut(&mut self, run: Run) -> &mut [T] {
+        if run.start == OWN {
+            return self
+                .own
+                .get_mut(run.len as usize)
+                .map_or(&mut [], |v| v.as_mut_slice());
+        }
+        let s = run.start as usize;
+        self.data
+            .get_mut(s..s + run.len as usize)
+            .unwrap_or(&mut [])
+    }
+
+    /// `true` if `n` more values at the end keep every offset within `u32`.
+    #[inline]
+    fn fits(&self, n: usize) -> bool {
+        self.data
+            .len()
+            .checked_add(n)
+            .is_some_and(|end| end < OWN as usize)
+    }
+
+    /// Stores a new run; one of `own_from` values or more is stored on its own.
+    #[inline]
+    pub(crate) fn alloc(&mut self, values: &[T], own_from: usize) -> Run {
+        if values.len() < own_from && self.fits(values.len()) {
+            let start = self.data.len() as u32;
+            self.data.extend_from_slice(values);
+            return Run {
+                start,
+                len: values.len() as u32,
+            };
+        }
+        self.alloc_own(values.to_vec())
+    }
+
+    fn alloc_own(&mut self, values: Vec<T>) -> Run {
+        let index = self.own.len();
+        self.own.push(values);
+        Run {
+            start: OWN,
+            // More than 2^32 runs stored on their own would need 2^32 runs of 2^32 values.
+            len: u32::try_from(index).unwrap_or(u32::MAX - 1),
+        }
+    }
+
+    /// Appends `new` to `run`, which belongs to `owner` (a node index).
+    pub(crate) fn extend(&mut self, run: &mut Run, owner: u32, new: &[T]) {
+        if new.is_empty() {
+            return;
+        }
+        if run.start == OWN {
+            if let Some(v) = self.own.get_mut(run.len as usize) {
+                v.extend_from_slice(new);
+            }
+            return;
+        }
+        let (s, l) = (run.start as usize, run.len as usize);
+        let total = l + new.len();
+        if u32::try_from(total).is_err() {
+            let mut all = self.get(*run).to_vec();
+            all.extend_from_slice(new);
+            *run = self.alloc_own(all);
+            return;
+        }
+        if l == 0 {
+            *run = self.alloc(new, usize::MAX);
+            return;
+        }
+        if s + l == self.data.len() && self.fits(new.len()) {
+            self.data.extend_from_slice(new);
+            run.len = total as u32;
+            return;
+        }
+        if let Some(&(cap, who)) = self.room.get(&run.start) {
+            if who == owner && total <= cap as usize {
+                if let Some(dst) = self.data.get_mut(s + l..s + total) {
+                    dst.copy_from_slice(new);
+                    run.len = total as u32;
+                    return;
+                }
+            }
+        }
+        // Move the run to the end, with twice the room it needs.
+        let cap = total.saturating_mul(2).max(8);
+        if !self.fits(cap) {
+            let mut all = self.get(*run).to_vec();
+            all.extend_from_slice(new);
+            *run = self.alloc_own(all);
+            return;
+        }
+        self.room.remove(&run.start);
+        let to = self.data.len();
+        self.data.reserve(cap);
+        self.data.extend_from_within(s..s + l);
+        self.data.extend_from_slice(new);
+        self.data.resize(to + cap, T::default());
+        self.room.insert(to as u32, (cap as u32, owner));
+        *run = Run {
+            start: to as u32,
+            len: total as u32,
+        };
+    }
+
+    /// Reserves room for `n` more values in the shared `Vec`.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.data.reserve(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interleaved_runs_keep_their_values() {
+        let mut a: Arena<u32> = Arena::default();
+        let mut x = a.alloc(&[], usize::MAX);
+        let mut y = a.alloc(&[], usize::MAX);
+        for i in 0..1000u32 {
+            a.extend(&mut x, 1, &[i]);
+            a.extend(&mut y, 2, &[i + 10_000, i + 20_000]);
+        }
+        assert_eq!(a.get(x), (0..1000).collect::<Vec<_>>().as_slice());
+        let want: Vec<u32> = (0..1000).flat_map(|i| [i + 10_000, i + 20_000]).collect();
+        assert_eq!(a.get(y), want.as_slice());
+        // Moving with doubled room: total storage stays linear.
+        assert!(a.data.len() < 8 * 3000, "{}", a.data.len());
+    }
+
+    #[test]
+    fn a_shared_run_is_never_overwritten() {
+        let mut a: Arena<u32> = Arena::default();
+        let mut x = a.alloc(&[1, 2], usize::MAX);
+        let _other = a.alloc(&[9], usize::MAX);
+        a.extend(&mut x, 1, &[3]); // moved, with room
+        let mut y = x; // a second owner of the same run
+        a.extend(&mut x, 1, &[4]);
+        a.extend(&mut y, 2, &[5]);
+        assert_eq!(a.get(x), &[1, 2, 3, 4]);
+        assert_eq!(a.get(y), &[1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn long_runs_are_stored_on_their_own() {
+        let mut a: Arena<u8> = Arena::default();
+        let mut r = a.alloc(b"long", 4);
+        assert_eq!(r.start, OWN);
+        a.extend(&mut r, 0, b"er");
+        assert_eq!(a.get(r), b"longer");
+        let short = a.alloc(b"abc", 4);
+        assert_ne!(short.start, OWN);
+        assert_eq!(a.get(short), b"abc");
+    }
+}
