@@ -725,6 +725,11 @@ impl Graph {
         }
     }
 
+    /// Bytes of string text in the shared heap (a size hint for writers).
+    pub(crate) fn text_heap_len(&self) -> usize {
+        self.text.shared_len()
+    }
+
     /// Stores a run of item ids and returns its handle.
     #[inline]
     pub fn new_items(&mut self, ids: &[NodeId]) -> Items {
@@ -748,10 +753,12 @@ impl Graph {
         self.new_text_bytes(s.as_bytes())
     }
 
-    /// Reserves room for `items` more container items and `text` more bytes of strings.
-    pub fn reserve_arenas(&mut self, items: usize, text: usize) {
-        self.items.reserve(items);
-        self.text.reserve(text);
+    /// Sets how much room the arenas take when first used: `items` container items, `pairs` dict
+    /// pairs and `text` bytes of strings (an arena that is never used allocates nothing).
+    pub fn size_hint_arenas(&mut self, items: usize, pairs: usize, text: usize) {
+        self.items.hint(items);
+        self.pairs.hint(pairs);
+        self.text.hint(text);
     }
 
     /// Appends items to the list or set `id` (or the `list_items` of an inert object); `false`

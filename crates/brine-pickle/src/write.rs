@@ -273,8 +273,12 @@ pub fn to_vec(graph: &Graph, options: &WriteOptions) -> Result<Vec<u8>> {
 /// so small pickles are written without reallocating.
 fn vec_out(graph: &Graph) -> Out<'static> {
     let mut out = Out::new(None);
-    out.buf
-        .reserve(graph.len().saturating_mul(5).clamp(256, 1 << 20));
+    // About what plain data takes: a few bytes of opcode and argument per node, plus the text.
+    let estimate = graph
+        .len()
+        .saturating_mul(6)
+        .saturating_add(graph.text_heap_len());
+    out.buf.reserve(estimate.clamp(256, 1 << 20));
     out
 }
 

@@ -61,9 +61,15 @@ impl<'d, 'o> Vm<'d, 'o> {
         // About one node per 8 bytes of input: enough for most plain data without regrowing, and
         // little unused capacity in the decoded value.
         let cap = (rest / 8).min(opts.limits.max_nodes).min(1 << 24);
+        let mut graph = Graph::with_capacity(cap);
+        // Likewise for the arenas (measured on plain data: a container item per 8-15 bytes, a
+        // dict pair per 10-20, string text up to a quarter of the input), so that typical data
+        // is decoded without moving the arenas as they grow.
+        let arena = rest.min(1 << 28);
+        graph.size_hint_arenas(arena / 8, arena / 10, arena / 4);
         Vm {
             input: Input::new(data, shared, pos),
-            graph: Graph::with_capacity(cap),
+            graph,
             opts,
             st: PickleState {
                 stack: Vec::with_capacity(64),
@@ -121,7 +127,7 @@ impl<'d, 'o> Vm<'d, 'o> {
         self.st.marks.last().copied().unwrap_or(0)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, id: NodeId) -> Result<()> {
         if self.st.stack.len() >= self.opts.limits.max_stack {
             return Err(self.limit("stack size"));
@@ -130,8 +136,10 @@ impl<'d, 'o> Vm<'d, 'o> {
         Ok(())
     }
 
-    /// Adds a node to the graph.
-    #[inline]
+    /// Adds a node to the graph. Always inlined, as are its callers on the hot path, so that a
+    /// node is written straight into the graph: passed through memory, its fields are stored
+    /// and loaded at different widths, which stalls store forwarding on every node.
+    #[inline(always)]
     pub fn node(&mut self, node: Node) -> Result<NodeId> {
         if self.graph.len() >= self.opts.limits.max_nodes {
             return Err(self.limit("node count"));
@@ -140,19 +148,19 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// Adds a node and pushes it.
-    #[inline]
+    #[inline(always)]
     pub fn push_new(&mut self, node: Node) -> Result<()> {
         let id = self.node(node)?;
         self.push(id)
     }
 
     /// Pushes the shared node of atom `slot` (see `atoms`), making it the first time.
-    #[inline]
-    fn push_atom(&mut self, slot: usize, node: Node) -> Result<()> {
+    #[inline(always)]
+    fn push_atom(&mut self, slot: usize, make: impl FnOnce() -> Node) -> Result<()> {
         match self.atoms.get(slot).copied() {
             Some(raw) if raw != NO_ATOM => self.push(NodeId::from_index(raw as usize)),
             _ => {
-                let id = self.node(node)?;
+                let id = self.node(make())?;
                 if let Some(s) = self.atoms.get_mut(slot) {
                     *s = id.index() as u32;
                 }
@@ -165,7 +173,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[inline]
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
         if (-5..=256).contains(&v) {
-            self.push_atom((v + 8) as usize, Node::Int(v))
+            self.push_atom((v + 8) as usize, || Node::Int(v))
         } else {
             self.push_new(Node::Int(v))
         }
@@ -174,13 +182,13 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Pushes `None` (one shared node per graph).
     #[inline]
     pub fn push_none(&mut self) -> Result<()> {
-        self.push_atom(ATOM_NONE, Node::None)
+        self.push_atom(ATOM_NONE, || Node::None)
     }
 
     /// Pushes `True` or `False` (one shared node each).
     #[inline]
     pub fn push_bool(&mut self, b: bool) -> Result<()> {
-        self.push_atom(if b { ATOM_TRUE } else { ATOM_FALSE }, Node::Bool(b))
+        self.push_atom(if b { ATOM_TRUE } else { ATOM_FALSE }, || Node::Bool(b))
     }
 
     #[cold]

@@ -30,7 +30,10 @@ pub(crate) struct Arena<T> {
     own: Vec<Vec<T>>,
     /// Room reserved after a moved run: start -> (capacity, owner). Only the owner may use it, so
     /// two nodes sharing one run (a cloned node) can never write into each other's items.
-    room: HashMap<u32, (u32, u32)>,
+    /// Made on the first move: most graphs never move a run.
+    room: Option<Box<HashMap<u32, (u32, u32)>>>,
+    /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
+    hint: usize,
 }
 
 impl<T: Copy + Default> Arena<T> {
@@ -58,6 +61,14 @@ impl<T: Copy + Default> Arena<T> {
             .unwrap_or(&mut [])
     }
 
+    /// Reserves `hint` on first use, so that an arena a value never uses costs nothing.
+    #[inline]
+    fn first_use(&mut self, n: usize) {
+        if self.data.capacity() == 0 {
+            self.data.reserve(self.hint.max(n));
+        }
+    }
+
     /// `true` if `n` more values at the end keep every offset within `u32`.
     #[inline]
     fn fits(&self, n: usize) -> bool {
@@ -71,6 +82,7 @@ impl<T: Copy + Default> Arena<T> {
     #[inline]
     pub(crate) fn alloc(&mut self, values: &[T], own_from: usize) -> Run {
         if values.len() < own_from && self.fits(values.len()) {
+            self.first_use(values.len());
             let start = self.data.len() as u32;
             self.data.extend_from_slice(values);
             return Run {
@@ -119,7 +131,7 @@ impl<T: Copy + Default> Arena<T> {
             run.len = total as u32;
             return;
         }
-        if let Some(&(cap, who)) = self.room.get(&run.start) {
+        if let Some(&(cap, who)) = self.room.as_ref().and_then(|r| r.get(&run.start)) {
             if who == owner && total <= cap as usize {
                 if let Some(dst) = self.data.get_mut(s + l..s + total) {
                     dst.copy_from_slice(new);
@@ -136,22 +148,28 @@ impl<T: Copy + Default> Arena<T> {
             *run = self.alloc_own(all);
             return;
         }
-        self.room.remove(&run.start);
+        let room = self.room.get_or_insert_with(Box::default);
+        room.remove(&run.start);
         let to = self.data.len();
         self.data.reserve(cap);
         self.data.extend_from_within(s..s + l);
         self.data.extend_from_slice(new);
         self.data.resize(to + cap, T::default());
-        self.room.insert(to as u32, (cap as u32, owner));
+        room.insert(to as u32, (cap as u32, owner));
         *run = Run {
             start: to as u32,
             len: total as u32,
         };
     }
 
-    /// Reserves room for `n` more values in the shared `Vec`.
-    pub(crate) fn reserve(&mut self, n: usize) {
-        self.data.reserve(n);
+    /// The number of values in the shared `Vec` (moved runs' old copies and room included).
+    pub(crate) fn shared_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Reserves room for `n` values in the shared `Vec` once the first value arrives.
+    pub(crate) fn hint(&mut self, n: usize) {
+        self.hint = n;
     }
 }
 

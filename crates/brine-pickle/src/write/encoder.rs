@@ -204,6 +204,18 @@ enum Task {
     Build(NodeId),
 }
 
+/// The memo entries of `''`/`b''` (key 256) and of one-character strings and bytes (by code).
+struct Singles {
+    str1: [u32; 257],
+    bytes1: [u32; 257],
+}
+
+#[derive(Clone, Copy)]
+enum Single {
+    Str,
+    Bytes,
+}
+
 fn unpicklable(msg: impl Into<String>) -> Error {
     Error::without_position(ErrorKind::Unpicklable(msg.into()))
 }
@@ -260,8 +272,9 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     memo: Vec<u32>,
     busy: Vec<u8>,
     memo_len: u32,
-    str1: [u32; 257],
-    bytes1: [u32; 257],
+    /// Memo entries of the strings and bytes CPython keeps one object of; made on first use, as
+    /// most values have none and the tables cost 2 KiB to set up.
+    singles: Option<Box<Singles>>,
     latin1: u32,
     modules: HashMap<Box<str>, u32>,
     globals: HashMap<(Box<str>, Box<str>), u32>,
@@ -288,8 +301,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             memo: vec![0; graph.len()],
             busy: vec![0; graph.len()],
             memo_len: 0,
-            str1: [NOT_MEMOIZED; 257],
-            bytes1: [NOT_MEMOIZED; 257],
+            singles: None,
             latin1: NOT_MEMOIZED,
             modules: HashMap::new(),
             globals: HashMap::new(),
@@ -359,14 +371,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             Node::Str(s) => {
                 let s = self.graph.text(*s);
                 if let Some(k) = str_singleton(s.as_bytes()) {
-                    self.str1[k] = idx;
+                    self.set_single(Single::Str, k, idx);
                 } else if s.as_bytes() == b"latin1" && self.latin1 == NOT_MEMOIZED {
                     self.latin1 = idx;
                 }
             }
             Node::Bytes(b) => {
                 if let Some(k) = node_bytes_singleton(b) {
-                    self.bytes1[k] = idx;
+                    self.set_single(Single::Bytes, k, idx);
                 }
             }
             _ => {}
@@ -388,6 +400,35 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             let b = idx.to_le_bytes();
             self.out
                 .bytes(&[Opcode::LongBinGet as u8, b[0], b[1], b[2], b[3]]);
+        }
+    }
+
+    /// The memo entry of the shared string or bytes object `k` (see [`Singles`]).
+    #[inline]
+    fn single(&self, kind: Single, k: usize) -> u32 {
+        let Some(t) = &self.singles else {
+            return NOT_MEMOIZED;
+        };
+        let table = match kind {
+            Single::Str => &t.str1,
+            Single::Bytes => &t.bytes1,
+        };
+        table.get(k).copied().unwrap_or(NOT_MEMOIZED)
+    }
+
+    fn set_single(&mut self, kind: Single, k: usize, idx: u32) {
+        let t = self.singles.get_or_insert_with(|| {
+            Box::new(Singles {
+                str1: [NOT_MEMOIZED; 257],
+                bytes1: [NOT_MEMOIZED; 257],
+            })
+        });
+        let table = match kind {
+            Single::Str => &mut t.str1,
+            Single::Bytes => &mut t.bytes1,
+        };
+        if let Some(slot) = table.get_mut(k) {
+            *slot = idx;
         }
     }
 
@@ -463,9 +504,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             Task::FreshReduceEnd { single } => {
                 self.out.op(Opcode::Reduce);
                 let idx = self.put()?;
-                if let Some(slot) = self.bytes1.get_mut(single as usize) {
-                    *slot = idx;
-                }
+                self.set_single(Single::Bytes, single as usize, idx);
                 Ok(())
             }
             Task::Latin1Str(id) => self.latin1_str(id),
@@ -632,7 +671,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 let s = self.graph.text(*s);
                 let bytes = s.as_bytes();
                 if let Some(k) = str_singleton(bytes) {
-                    let shared = self.str1[k];
+                    let shared = self.single(Single::Str, k);
                     if shared != NOT_MEMOIZED {
                         self.set_memo(id, shared);
                         self.get(shared);
@@ -651,7 +690,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             }
             Node::Bytes(b) => {
                 if let Some(k) = node_bytes_singleton(b) {
-                    let shared = self.bytes1[k];
+                    let shared = self.single(Single::Bytes, k);
                     if shared != NOT_MEMOIZED {
                         self.set_memo(id, shared);
                         self.get(shared);
@@ -1019,7 +1058,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         let data = data_of(self.node(id));
         let single = bytes_singleton(data);
         if let Some(k) = single {
-            let shared = self.bytes1[k];
+            let shared = self.single(Single::Bytes, k);
             if shared != NOT_MEMOIZED {
                 self.get(shared);
                 return Ok(());
@@ -1029,7 +1068,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.bytes_data(data)?;
             let idx = self.put()?;
             if let Some(k) = single {
-                self.bytes1[k] = idx;
+                self.set_single(Single::Bytes, k, idx);
             }
         } else {
             // Never empty here: an empty bytearray reduces to `bytearray()`.
@@ -1050,7 +1089,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             _ => None,
         };
         if let Some(k) = single {
-            let shared = self.str1[k];
+            let shared = self.single(Single::Str, k);
             if shared != NOT_MEMOIZED {
                 self.get(shared);
                 return Ok(());
@@ -1067,7 +1106,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         self.write_str(&utf8, || data.iter().map(|&b| u32::from(b)))?;
         let idx = self.put()?;
         if let Some(k) = single {
-            self.str1[k] = idx;
+            self.set_single(Single::Str, k, idx);
         }
         Ok(())
     }
