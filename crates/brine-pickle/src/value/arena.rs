@@ -31,7 +31,7 @@ pub(crate) struct Arena<T> {
     /// Room reserved after a moved run: start -> (capacity, owner). Only the owner may use it, so
     /// two nodes sharing one run (a cloned node) can never write into each other's items.
     /// Made on the first move: most graphs never move a run.
-    room: Option<Box<HashMap<u32, (u32, u32)>>>,
+    room: Option<HashMap<u32, (u32, u32)>>,
     /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
     hint: usize,
 }
@@ -148,7 +148,7 @@ impl<T: Copy + Default> Arena<T> {
             *run = self.alloc_own(all);
             return;
         }
-        let room = self.room.get_or_insert_with(Box::default);
+        let room = self.room.get_or_insert_with(HashMap::new);
         room.remove(&run.start);
         let to = self.data.len();
         self.data.reserve(cap);
