@@ -725,6 +725,17 @@ impl Graph {
         }
     }
 
+    /// Gives back the room reserved for nodes and arenas where more than half of it went unused
+    /// (the reader reserves from the input size, which over-estimates for bytes-heavy data).
+    pub(crate) fn shrink_unused(&mut self) {
+        if self.nodes.len() < self.nodes.capacity() / 2 {
+            self.nodes.shrink_to_fit();
+        }
+        self.items.shrink_unused();
+        self.pairs.shrink_unused();
+        self.text.shrink_unused();
+    }
+
     /// Bytes of string text in the shared heap (a size hint for writers).
     pub(crate) fn text_heap_len(&self) -> usize {
         self.text.shared_len()

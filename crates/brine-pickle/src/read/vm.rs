@@ -37,7 +37,8 @@ pub(crate) struct Vm<'d, 'o> {
     /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
     /// and saves a node per occurrence. `u32::MAX` while not made yet.
-    atoms: Box<[u32; ATOM_SLOTS]>,
+    /// Grown to the highest slot used (a pickle with no small ints keeps it short).
+    atoms: Vec<u32>,
     /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
     pub pairs: Vec<(NodeId, NodeId)>,
 }
@@ -72,19 +73,20 @@ impl<'d, 'o> Vm<'d, 'o> {
             graph,
             opts,
             st: PickleState {
-                stack: Vec::with_capacity(64),
-                marks: Vec::with_capacity(16),
+                stack: Vec::with_capacity(16),
+                marks: Vec::with_capacity(4),
                 ..PickleState::default()
             },
             buffers_used,
             op_pos: pos,
             op_byte: 0,
-            atoms: Box::new([NO_ATOM; ATOM_SLOTS]),
+            atoms: Vec::new(),
             pairs: Vec::new(),
         }
     }
 
-    pub fn into_graph(self) -> Graph {
+    pub fn into_graph(mut self) -> Graph {
+        self.graph.shrink_unused();
         self.graph
     }
 
@@ -161,6 +163,9 @@ impl<'d, 'o> Vm<'d, 'o> {
             Some(raw) if raw != NO_ATOM => self.push(NodeId::from_index(raw as usize)),
             _ => {
                 let id = self.node(make())?;
+                if slot >= self.atoms.len() && slot < ATOM_SLOTS {
+                    self.atoms.resize(slot + 1, NO_ATOM);
+                }
                 if let Some(s) = self.atoms.get_mut(slot) {
                     *s = id.index() as u32;
                 }

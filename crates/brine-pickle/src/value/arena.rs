@@ -167,6 +167,13 @@ impl<T: Copy + Default> Arena<T> {
         self.data.len()
     }
 
+    /// Gives back reserved room when more than half of it is unused.
+    pub(crate) fn shrink_unused(&mut self) {
+        if self.data.len() < self.data.capacity() / 2 {
+            self.data.shrink_to_fit();
+        }
+    }
+
     /// Reserves room for `n` values in the shared `Vec` once the first value arrives.
     pub(crate) fn hint(&mut self, n: usize) {
         self.hint = n;
