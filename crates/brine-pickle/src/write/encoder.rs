@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::compat::to_python2;
 use crate::error::{Error, ErrorKind, Result};
 use crate::opcodes::Opcode;
-use crate::value::{Global, Graph, Node, NodeId, Object, ObjectKind};
+use crate::value::{Global, Graph, Node, NodeId, Object, ObjectKind, Text};
 
 use super::out::Out;
 use super::scalars::{
@@ -26,6 +26,8 @@ use super::scalars::{
 use super::{WriteContext, WriteHook};
 
 const BATCHSIZE: usize = 1000;
+/// How many containers deep [`Encoder::push_items`] runs item loops by direct call.
+const MAX_INLINE_DEPTH: u32 = 32;
 
 /// The functions of CPython 3.11's `builtins` module (sorted): their `__module__` is a different
 /// `'builtins'` object from the one of the builtin types, so the pickler memoizes it separately.
@@ -279,6 +281,8 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     modules: HashMap<Box<str>, u32>,
     globals: HashMap<(Box<str>, Box<str>), u32>,
     stack: Vec<Task>,
+    /// Item loops running by direct call (see [`Encoder::push_items`]).
+    inline_depth: u32,
     scratch: Vec<u8>,
     hook: H,
 }
@@ -306,6 +310,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             modules: HashMap::new(),
             globals: HashMap::new(),
             stack: Vec::new(),
+            inline_depth: 0,
             scratch: Vec::new(),
             hook,
         }
@@ -497,8 +502,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.out.boundary()?;
                 self.list_header();
                 self.put()?;
-                self.push_items(id, Items::List);
-                Ok(())
+                self.push_items(id, Items::List)
             }
             Task::FreshBytes(id) => self.fresh_bytes(id),
             Task::FreshReduceEnd { single } => {
@@ -667,27 +671,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             return Ok(());
         }
         match node {
-            Node::Str(s) => {
-                let s = self.graph.text(*s);
-                let bytes = s.as_bytes();
-                if let Some(k) = str_singleton(bytes) {
-                    let shared = self.single(Single::Str, k);
-                    if shared != NOT_MEMOIZED {
-                        self.set_memo(id, shared);
-                        self.get(shared);
-                        return Ok(());
-                    }
-                }
-                // `'latin1'` is an interned identifier, the very object `_codecs.encode`
-                // reductions of bytes use.
-                if bytes == b"latin1" && self.latin1 != NOT_MEMOIZED {
-                    self.set_memo(id, self.latin1);
-                    self.get(self.latin1);
-                    return Ok(());
-                }
-                self.write_str(bytes, || s.code_points())?;
-                self.put_node(id).map(drop)
-            }
+            Node::Str(s) => self.save_str(id, *s),
             Node::Bytes(b) => {
                 if let Some(k) = node_bytes_singleton(b) {
                     let shared = self.single(Single::Bytes, k);
@@ -764,8 +748,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             Node::List(_) => {
                 self.list_header();
                 self.put_node(id)?;
-                self.push_items(id, Items::List);
-                Ok(())
+                self.push_items(id, Items::List)
             }
             Node::Dict(_) => {
                 if self.proto >= 1 {
@@ -774,8 +757,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     self.out.bytes(&[Opcode::Mark as u8, Opcode::Dict as u8]);
                 }
                 self.put_node(id)?;
-                self.push_items(id, Items::Dict);
-                Ok(())
+                self.push_items(id, Items::Dict)
             }
             Node::Set(_) | Node::FrozenSet(_) if self.proto < 4 => {
                 let frozen = matches!(node, Node::FrozenSet(_));
@@ -799,8 +781,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             Node::Set(_) => {
                 self.out.op(Opcode::EmptySet);
                 self.put_node(id)?;
-                self.push_items(id, Items::Set);
-                Ok(())
+                self.push_items(id, Items::Set)
             }
             Node::FrozenSet(_) => {
                 self.enter(id)?;
@@ -1431,19 +1412,32 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     // --- items -------------------------------------------------------------------------------
 
-    fn push_items(&mut self, id: NodeId, kind: Items) {
+    /// Starts the `batch_*` loop of a container whose header was just written: the last thing
+    /// its caller does, so the loop may run right here instead of through the task stack (a
+    /// task popped right after being pushed stalls on store forwarding). Up to
+    /// [`MAX_INLINE_DEPTH`] containers deep; past that the loop is scheduled as a task, so
+    /// nesting depth never grows the call stack.
+    fn push_items(&mut self, id: NodeId, kind: Items) -> Result<()> {
         let empty = match self.node(id) {
             Node::List(v) | Node::Set(v) | Node::FrozenSet(v) => self.graph.items(*v).is_empty(),
             Node::Dict(p) => self.graph.pairs(*p).is_empty(),
             _ => true,
         };
-        if !empty {
-            self.stack.push(Task::Items {
-                node: id,
-                pos: 0,
-                kind,
-            });
+        if empty {
+            return Ok(());
         }
+        if self.inline_depth < MAX_INLINE_DEPTH {
+            self.inline_depth += 1;
+            let result = self.items(id, 0, kind);
+            self.inline_depth -= 1;
+            return result;
+        }
+        self.stack.push(Task::Items {
+            node: id,
+            pos: 0,
+            kind,
+        });
+        Ok(())
     }
 
     fn batching(&self, kind: Items) -> Batching {
@@ -1536,27 +1530,26 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             if is_dict {
                 while pos < end {
                     let Some(&(k, v)) = pairs.get(pos) else { break };
-                    if self.is_leaf(k) && self.is_leaf(v) {
-                        self.save_leaf(k)?;
-                        self.save_leaf(v)?;
-                        pos += 1;
-                        continue;
+                    // Leaves schedule nothing, so writing one before the next step is scheduled
+                    // keeps CPython's order.
+                    if self.try_save_leaf(k)? {
+                        if self.try_save_leaf(v)? {
+                            pos += 1;
+                            continue;
+                        }
+                        self.push_next_items(id, pos, kind)?;
+                        return self.save(v);
                     }
                     // What popping `Save(k)` then `Save(v)` would do, without the round trip:
                     // whatever `save(k)` schedules runs before `Save(v)`.
                     self.push_next_items(id, pos, kind)?;
-                    if self.is_leaf(k) {
-                        self.save_leaf(k)?;
-                        return self.save(v);
-                    }
                     self.stack.push(Task::Save(v));
                     return self.save(k);
                 }
             } else {
                 while pos < end {
                     let Some(&item) = seq.get(pos) else { break };
-                    if self.is_leaf(item) {
-                        self.save_leaf(item)?;
+                    if self.try_save_leaf(item)? {
                         pos += 1;
                         continue;
                     }
@@ -1573,37 +1566,71 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
-    /// `save(id)` for a leaf (see [`Self::is_leaf`]), with the commonest cases (small ints,
-    /// floats, `None`, memoized strings) written without going through `save`.
+    /// `save_unicode` of a `str` node that is not memoized yet (the memo was checked).
+    fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
+        let s = self.graph.text(text);
+        let bytes = s.as_bytes();
+        if let Some(k) = str_singleton(bytes) {
+            let shared = self.single(Single::Str, k);
+            if shared != NOT_MEMOIZED {
+                self.set_memo(id, shared);
+                self.get(shared);
+                return Ok(());
+            }
+        }
+        // `'latin1'` is an interned identifier, the very object `_codecs.encode`
+        // reductions of bytes use.
+        if bytes == b"latin1" && self.latin1 != NOT_MEMOIZED {
+            self.set_memo(id, self.latin1);
+            self.get(self.latin1);
+            return Ok(());
+        }
+        self.write_str(bytes, || s.code_points())?;
+        self.put_node(id).map(drop)
+    }
+
+    /// Writes `id` if it is a leaf and says whether it was; writes nothing otherwise. Leaves are
+    /// the values `save` writes without scheduling any task: atoms, strings, bytes from protocol
+    /// 3, and anything already memoized (except persistent ids, which never are). One look at
+    /// the node, for the item loops.
     #[inline]
-    fn save_leaf(&mut self, id: NodeId) -> Result<()> {
+    fn try_save_leaf(&mut self, id: NodeId) -> Result<bool> {
         match self.node(id) {
             Node::Int(v) => {
                 self.out.boundary()?;
                 self.int(*v);
-                Ok(())
             }
             Node::Float(x) => {
                 self.out.boundary()?;
                 self.float(*x);
-                Ok(())
             }
             Node::None => {
                 self.out.boundary()?;
                 self.out.op(Opcode::None);
-                Ok(())
             }
-            Node::Str(_) => {
+            Node::Str(t) => {
+                let t = *t;
+                self.out.boundary()?;
+                let idx = self.memo_of(id);
+                if idx != NOT_MEMOIZED {
+                    self.get(idx);
+                } else {
+                    self.save_str(id, t)?;
+                }
+            }
+            Node::Bool(_) | Node::BigInt(_) => self.save(id)?,
+            Node::Bytes(_) if self.proto >= 3 => self.save(id)?,
+            Node::PersistentId(_) => return Ok(false),
+            _ => {
                 let idx = self.memo_of(id);
                 if idx == NOT_MEMOIZED {
-                    return self.save(id);
+                    return Ok(false);
                 }
                 self.out.boundary()?;
                 self.get(idx);
-                Ok(())
             }
-            _ => self.save(id),
         }
+        Ok(true)
     }
 
     /// Schedules the `batch_*` step after item `pos`.
@@ -1616,22 +1643,5 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             kind,
         });
         Ok(())
-    }
-
-    /// `true` if `save(id)` writes the value without scheduling any task: atoms, strings, bytes
-    /// from protocol 3, and anything already memoized (except persistent ids, which never are).
-    #[inline]
-    fn is_leaf(&self, id: NodeId) -> bool {
-        match self.node(id) {
-            Node::None
-            | Node::Bool(_)
-            | Node::Int(_)
-            | Node::BigInt(_)
-            | Node::Float(_)
-            | Node::Str(_) => true,
-            Node::Bytes(_) if self.proto >= 3 => true,
-            Node::PersistentId(_) => false,
-            _ => self.memo_of(id) != NOT_MEMOIZED,
-        }
     }
 }
