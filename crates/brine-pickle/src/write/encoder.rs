@@ -223,7 +223,11 @@ fn unpicklable(msg: impl Into<String>) -> Error {
 }
 
 /// The key of a value CPython keeps as one object: `''` (256) or a one-character Latin-1 string.
+#[inline]
 fn str_singleton(bytes: &[u8]) -> Option<usize> {
+    if bytes.len() > 2 {
+        return None;
+    }
     match bytes {
         [] => Some(256),
         [b] if *b < 0x80 => Some(*b as usize),
@@ -642,15 +646,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 return Ok(());
             }
             Node::Bool(b) => {
-                if self.proto >= 2 {
-                    self.out.op(if *b {
-                        Opcode::NewTrue
-                    } else {
-                        Opcode::NewFalse
-                    });
-                } else {
-                    self.out.bytes(if *b { b"I01\n" } else { b"I00\n" });
-                }
+                self.bool(*b);
                 return Ok(());
             }
             Node::Int(v) => {
@@ -866,6 +862,15 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     // --- atoms -------------------------------------------------------------------------------
+
+    fn bool(&mut self, b: bool) {
+        if self.proto >= 2 {
+            self.out
+                .op(if b { Opcode::NewTrue } else { Opcode::NewFalse });
+        } else {
+            self.out.bytes(if b { b"I01\n" } else { b"I00\n" });
+        }
+    }
 
     fn int(&mut self, v: i64) {
         if let Ok(v32) = i32::try_from(v) {
@@ -1570,7 +1575,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
         let s = self.graph.text(text);
         let bytes = s.as_bytes();
-        if let Some(k) = str_singleton(bytes) {
+        let single = str_singleton(bytes);
+        if let Some(k) = single {
             let shared = self.single(Single::Str, k);
             if shared != NOT_MEMOIZED {
                 self.set_memo(id, shared);
@@ -1580,13 +1586,22 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         // `'latin1'` is an interned identifier, the very object `_codecs.encode`
         // reductions of bytes use.
-        if bytes == b"latin1" && self.latin1 != NOT_MEMOIZED {
+        let latin1 = bytes == b"latin1";
+        if latin1 && self.latin1 != NOT_MEMOIZED {
             self.set_memo(id, self.latin1);
             self.get(self.latin1);
             return Ok(());
         }
         self.write_str(bytes, || s.code_points())?;
-        self.put_node(id).map(drop)
+        // `put_node`, knowing what it would look up.
+        let idx = self.put()?;
+        self.set_memo(id, idx);
+        if let Some(k) = single {
+            self.set_single(Single::Str, k, idx);
+        } else if latin1 {
+            self.latin1 = idx;
+        }
+        Ok(())
     }
 
     /// Writes `id` if it is a leaf and says whether it was; writes nothing otherwise. Leaves are
@@ -1595,41 +1610,52 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// the node, for the item loops.
     #[inline]
     fn try_save_leaf(&mut self, id: NodeId) -> Result<bool> {
-        match self.node(id) {
-            Node::Int(v) => {
-                self.out.boundary()?;
-                self.int(*v);
-            }
-            Node::Float(x) => {
-                self.out.boundary()?;
-                self.float(*x);
-            }
-            Node::None => {
-                self.out.boundary()?;
-                self.out.op(Opcode::None);
-            }
-            Node::Str(t) => {
-                let t = *t;
-                self.out.boundary()?;
-                let idx = self.memo_of(id);
-                if idx != NOT_MEMOIZED {
-                    self.get(idx);
-                } else {
-                    self.save_str(id, t)?;
-                }
-            }
-            Node::Bool(_) | Node::BigInt(_) => self.save(id)?,
-            Node::Bytes(_) if self.proto >= 3 => self.save(id)?,
-            Node::PersistentId(_) => return Ok(false),
-            _ => {
-                let idx = self.memo_of(id);
-                if idx == NOT_MEMOIZED {
-                    return Ok(false);
-                }
-                self.out.boundary()?;
+        // Tests in order of how common the values are, rather than one jump on the variant.
+        let node = self.node(id);
+        if let Node::Str(t) = node {
+            let t = *t;
+            self.out.boundary()?;
+            let idx = self.memo_of(id);
+            if idx != NOT_MEMOIZED {
                 self.get(idx);
+                return Ok(true);
             }
+            self.save_str(id, t)?;
+            return Ok(true);
         }
+        if let Node::Int(v) = node {
+            self.out.boundary()?;
+            self.int(*v);
+            return Ok(true);
+        }
+        if let Node::Float(x) = node {
+            self.out.boundary()?;
+            self.float(*x);
+            return Ok(true);
+        }
+        if let Node::Bool(b) = node {
+            self.out.boundary()?;
+            self.bool(*b);
+            return Ok(true);
+        }
+        if let Node::None = node {
+            self.out.boundary()?;
+            self.out.op(Opcode::None);
+            return Ok(true);
+        }
+        if matches!(node, Node::BigInt(_)) || (matches!(node, Node::Bytes(_)) && self.proto >= 3) {
+            self.save(id)?;
+            return Ok(true);
+        }
+        if matches!(node, Node::PersistentId(_)) {
+            return Ok(false);
+        }
+        let idx = self.memo_of(id);
+        if idx == NOT_MEMOIZED {
+            return Ok(false);
+        }
+        self.out.boundary()?;
+        self.get(idx);
         Ok(true)
     }
 
