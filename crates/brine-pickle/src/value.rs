@@ -759,6 +759,12 @@ impl Graph {
         Text(self.text.alloc(bytes, OWN_TEXT_FROM))
     }
 
+    /// Stores the first `len` bytes of `window` as a string (checked by the caller).
+    #[inline]
+    pub(crate) fn new_short_text(&mut self, window: &[u8; 16], len: usize) -> Text {
+        Text(self.text.alloc_window(window, len))
+    }
+
     /// Stores a string and returns its handle.
     pub fn new_text(&mut self, s: PyStrRef<'_>) -> Text {
         self.new_text_bytes(s.as_bytes())

@@ -138,7 +138,11 @@ pub(crate) fn raw_unicode_escape_points(s: &[u8]) -> Result<Vec<u32>, String> {
 /// surrogates as three-byte sequences).
 #[inline]
 pub(crate) fn is_surrogatepass_utf8(s: &[u8]) -> bool {
-    s.is_ascii() || std::str::from_utf8(s).is_ok() || crate::value::is_surrogatepass(s)
+    // Short ASCII (most keys and names): one OR over the bytes, no branch per byte.
+    if s.len() <= 32 && s.iter().fold(0u8, |acc, &b| acc | b) < 0x80 {
+        return true;
+    }
+    std::str::from_utf8(s).is_ok() || crate::value::is_surrogatepass(s)
 }
 
 /// A Python 2 `str` decoded as text per `mode` (not [`Py2Str::Bytes`], handled by the caller).

@@ -43,6 +43,11 @@ pub(crate) struct Vm<'d, 'o> {
     pub pairs: Vec<(NodeId, NodeId)>,
 }
 
+/// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
+const SHORT_TEXT: usize = 16;
+/// The high bit of each of 16 bytes: set in a byte that is not ASCII.
+const ASCII_HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+
 /// `None`, `False`, `True`, then ints -5 to 256.
 const ATOM_SLOTS: usize = 3 + 262;
 const ATOM_NONE: usize = 0;
@@ -665,7 +670,28 @@ impl<'d, 'o> Vm<'d, 'o> {
 
     #[inline]
     fn push_unicode(&mut self, n: u64) -> Result<()> {
+        let start = self.input.pos;
         let raw = self.arg_bytes(n)?;
+        // A short string is checked and copied as a fixed 16-byte window of the input, cut to
+        // its length: no branch per byte, no copy of variable length.
+        let window = self
+            .input
+            .data
+            .get(start..start + SHORT_TEXT)
+            .and_then(|w| <&[u8; SHORT_TEXT]>::try_from(w).ok());
+        if let Some(w) = window {
+            if raw.len() <= SHORT_TEXT {
+                let shift = u32::try_from((SHORT_TEXT - raw.len()) * 8).unwrap_or(128);
+                let mask = u128::MAX.checked_shr(shift).unwrap_or(0);
+                let ascii = u128::from_le_bytes(*w) & mask & ASCII_HIGH_BITS == 0;
+                if ascii || strings::is_surrogatepass_utf8(raw) {
+                    let text = self.graph.new_short_text(w, raw.len());
+                    self.push_new(Node::Str(text))?;
+                    return self.fused_memo();
+                }
+                return Err(self.err(ErrorKind::InvalidUtf8));
+            }
+        }
         if !strings::is_surrogatepass_utf8(raw) {
             return Err(self.err(ErrorKind::InvalidUtf8));
         }

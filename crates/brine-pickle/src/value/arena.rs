@@ -180,6 +180,26 @@ impl<T: Copy + Default> Arena<T> {
     }
 }
 
+impl Arena<u8> {
+    /// Stores the first `len` bytes of `window` (at most 16): the whole window is copied, a
+    /// fixed-size move, and the extra bytes cut off again.
+    #[inline]
+    pub(crate) fn alloc_window(&mut self, window: &[u8; 16], len: usize) -> Run {
+        let len = len.min(window.len());
+        if !self.fits(window.len()) {
+            return self.alloc_own(window.get(..len).unwrap_or(&[]).to_vec());
+        }
+        self.first_use(window.len());
+        let start = self.data.len();
+        self.data.extend_from_slice(window);
+        self.data.truncate(start + len);
+        Run {
+            start: start as u32,
+            len: len as u32,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +231,20 @@ mod tests {
         a.extend(&mut y, 2, &[5]);
         assert_eq!(a.get(x), &[1, 2, 3, 4]);
         assert_eq!(a.get(y), &[1, 2, 3, 5]);
+    }
+
+    #[test]
+    fn windows_store_their_prefix() {
+        let mut a: Arena<u8> = Arena::default();
+        let w = *b"abcdefghijklmnop";
+        let r = a.alloc_window(&w, 3);
+        let e = a.alloc_window(&w, 0);
+        let f = a.alloc_window(&w, 16);
+        assert_eq!(
+            (a.get(r), a.get(e), a.get(f)),
+            (&b"abc"[..], &b""[..], &w[..])
+        );
+        assert_eq!(a.data.len(), 19);
     }
 
     #[test]
