@@ -759,6 +759,13 @@ impl Graph {
         Text(self.text.alloc(bytes, OWN_TEXT_FROM))
     }
 
+    /// The 16 bytes of the text heap from the start of `text`, when there are that many: a
+    /// fixed-size window a writer can copy for a short string.
+    #[inline]
+    pub(crate) fn text_window(&self, text: Text) -> Option<&[u8; 16]> {
+        self.text.window(text.0)
+    }
+
     /// Stores the first `len` bytes of `window` as a string (checked by the caller).
     #[inline]
     pub(crate) fn new_short_text(&mut self, window: &[u8; 16], len: usize) -> Text {

@@ -181,6 +181,18 @@ impl<T: Copy + Default> Arena<T> {
 }
 
 impl Arena<u8> {
+    /// The 16 bytes of the shared `Vec` from the start of `run`, when there are that many.
+    #[inline]
+    pub(crate) fn window(&self, run: Run) -> Option<&[u8; 16]> {
+        if run.start == OWN {
+            return None;
+        }
+        let s = run.start as usize;
+        self.data
+            .get(s..s + 16)
+            .and_then(|w| <&[u8; 16]>::try_from(w).ok())
+    }
+
     /// Stores the first `len` bytes of `window` (at most 16): the whole window is copied, a
     /// fixed-size move, and the extra bytes cut off again.
     #[inline]

@@ -1592,7 +1592,27 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.get(self.latin1);
             return Ok(());
         }
-        self.write_str(bytes, || s.code_points())?;
+        match self.graph.text_window(text) {
+            // A short string from the heap goes out as a fixed 16-byte window of it, cut to
+            // length: no copy of variable length.
+            Some(window) if self.proto >= 1 && bytes.len() <= 16 => {
+                let n = bytes.len() as u8;
+                if self.proto >= 4 {
+                    self.out.header_and_window(
+                        &[Opcode::ShortBinUnicode as u8, n],
+                        window,
+                        bytes.len(),
+                    );
+                } else {
+                    self.out.header_and_window(
+                        &[Opcode::BinUnicode as u8, n, 0, 0, 0],
+                        window,
+                        bytes.len(),
+                    );
+                }
+            }
+            _ => self.write_str(bytes, || s.code_points())?,
+        }
         // `put_node`, knowing what it would look up.
         let idx = self.put()?;
         self.set_memo(id, idx);

@@ -133,6 +133,17 @@ impl<'s> Out<'s> {
         self.unframed(payload)
     }
 
+    /// A header and the first `len` bytes of `window` (a short payload, always inside the frame):
+    /// the whole window is copied, a fixed-size move, and the rest cut off again.
+    #[inline]
+    pub(crate) fn header_and_window(&mut self, header: &[u8], window: &[u8; 16], len: usize) {
+        self.open_frame();
+        self.buf.extend_from_slice(header);
+        let end = self.buf.len() + len.min(window.len());
+        self.buf.extend_from_slice(window);
+        self.buf.truncate(end);
+    }
+
     /// Bytes outside any frame (the current one is committed first).
     pub(crate) fn raw(&mut self, data: &[u8]) -> Result<()> {
         self.commit_frame()?;
