@@ -481,11 +481,13 @@ impl<'d, 'o> Vm<'d, 'o> {
                 b']' => {
                     self.push_new(Node::List(Items::default()))?;
                     self.fused_memo()?;
+                    self.fused_mark()?;
                 }
                 b')' => self.push_new(Node::Tuple(Items::default()))?,
                 b'}' => {
                     self.push_new(Node::Dict(Pairs::default()))?;
                     self.fused_memo()?;
+                    self.fused_mark()?;
                 }
                 0x8f => self.push_new(Node::Set(Items::default()))?,
                 b'a' => {
@@ -526,12 +528,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                 }
 
                 // --- stack ----------------------------------------------------------------------
-                b'(' => {
-                    if self.st.stack.len() + self.st.marks.len() >= self.opts.limits.max_stack {
-                        return Err(self.limit("stack size"));
-                    }
-                    self.st.marks.push(self.st.stack.len());
-                }
+                b'(' => self.mark()?,
                 b'0' => {
                     let len = self.st.stack.len();
                     if self.st.marks.last() == Some(&len) {
@@ -698,6 +695,30 @@ impl<'d, 'o> Vm<'d, 'o> {
         let text = self.graph.new_text_bytes(raw);
         self.push_new(Node::Str(text))?;
         self.fused_memo()
+    }
+
+    /// `MARK`.
+    #[inline(always)]
+    fn mark(&mut self) -> Result<()> {
+        if self.st.stack.len() + self.st.marks.len() >= self.opts.limits.max_stack {
+            return Err(self.limit("stack size"));
+        }
+        self.st.marks.push(self.st.stack.len());
+        Ok(())
+    }
+
+    /// Runs the `MARK` that follows a new non-empty list or dict (and its memo entry) right
+    /// away, like [`Self::fused_memo`].
+    #[inline(always)]
+    fn fused_mark(&mut self) -> Result<()> {
+        let pos = self.input.pos;
+        if self.input.data.get(pos) == Some(&b'(') {
+            self.op_pos = pos;
+            self.op_byte = b'(';
+            self.input.pos = pos + 1;
+            return self.mark();
+        }
+        Ok(())
     }
 
     /// Runs the memo opcode that CPython writes after almost every new string and container
