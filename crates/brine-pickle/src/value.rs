@@ -5,6 +5,12 @@
 //! shared references expand exponentially) costs memory proportional to the pickle. Dropping a graph
 //! never recurses.
 //!
+//! A node is 16 bytes. The items of lists, tuples and sets, the pairs of dicts and the text of
+//! strings live in three arenas of the graph ([`Items`], [`Pairs`] and [`Text`] are handles into
+//! them), so decoding a million containers makes a handful of allocations rather than a million.
+//! Read them through [`Graph::items`], [`Graph::pairs`], [`Graph::text`] or a [`ValueRef`]; walk a
+//! node's references with [`Graph::for_each_child`].
+//!
 //! ```
 //! use brine_pickle::{Graph, Node};
 //! let mut g = Graph::new();
@@ -485,6 +491,10 @@ pub struct Complex {
 /// (so a decoded pickle makes a handful of allocations, not one per container), and the rare
 /// large payloads (big ints, bytes, objects) are boxed. Read the contents through the graph
 /// ([`Graph::items`], [`Graph::pairs`], [`Graph::text`]) or a [`ValueRef`].
+///
+/// A container or string node holds a handle: cloning it gives a node that shares the same
+/// items (appending to either one leaves the other as it was), and `==` on such nodes compares
+/// handles, not contents. [`Graph::import_node`] makes a copy with contents of its own.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// `None`.
@@ -701,20 +711,10 @@ impl Graph {
         self.items.get(items.0)
     }
 
-    /// The item ids behind an [`Items`] handle, mutably (to point an item at another node).
-    pub fn items_mut(&mut self, items: Items) -> &mut [NodeId] {
-        self.items.get_mut(items.0)
-    }
-
     /// The pairs behind a [`Pairs`] handle.
     #[inline]
     pub fn pairs(&self, pairs: Pairs) -> &[(NodeId, NodeId)] {
         self.pairs.get(pairs.0)
-    }
-
-    /// The pairs behind a [`Pairs`] handle, mutably.
-    pub fn pairs_mut(&mut self, pairs: Pairs) -> &mut [(NodeId, NodeId)] {
-        self.pairs.get_mut(pairs.0)
     }
 
     /// The string behind a [`Text`] handle.
@@ -791,7 +791,7 @@ impl Graph {
     pub fn extend_items(&mut self, id: NodeId, new: &[NodeId]) -> bool {
         match self.nodes.get_mut(id.index()) {
             Some(Node::List(run) | Node::Set(run)) => {
-                self.items.extend(&mut run.0, id.0, new);
+                self.items.extend(&mut run.0, new);
                 true
             }
             Some(Node::Object(obj)) => {
@@ -807,7 +807,7 @@ impl Graph {
     pub fn extend_pairs(&mut self, id: NodeId, new: &[(NodeId, NodeId)]) -> bool {
         match self.nodes.get_mut(id.index()) {
             Some(Node::Dict(run)) => {
-                self.pairs.extend(&mut run.0, id.0, new);
+                self.pairs.extend(&mut run.0, new);
                 true
             }
             Some(Node::Object(obj)) => {
@@ -893,7 +893,9 @@ impl Graph {
     }
 
     /// Calls `f` on every child slot of node `id`, mutably, in the order of
-    /// [`Graph::for_each_child`]: the way to point a node's references elsewhere.
+    /// [`Graph::for_each_child`]: the way to point a node's references elsewhere. A container's
+    /// items or pairs are copied to a run of their own first, so a node that shared them (a
+    /// clone) keeps its references.
     ///
     /// ```
     /// use brine_pickle::Graph;
@@ -906,12 +908,18 @@ impl Graph {
     pub fn for_each_child_mut(&mut self, id: NodeId, mut f: impl FnMut(&mut NodeId)) {
         match self.nodes.get_mut(id.index()) {
             Some(Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v)) => {
-                self.items.get_mut(v.0).iter_mut().for_each(f)
+                let mut ids = self.items.get(v.0).to_vec();
+                ids.iter_mut().for_each(f);
+                *v = Items(self.items.alloc(&ids, usize::MAX));
             }
-            Some(Node::Dict(p)) => self.pairs.get_mut(p.0).iter_mut().for_each(|(k, v)| {
-                f(k);
-                f(v);
-            }),
+            Some(Node::Dict(p)) => {
+                let mut pairs = self.pairs.get(p.0).to_vec();
+                pairs.iter_mut().for_each(|(k, v)| {
+                    f(k);
+                    f(v);
+                });
+                *p = Pairs(self.pairs.alloc(&pairs, usize::MAX));
+            }
             Some(Node::Object(obj)) => object_children_mut(obj, f),
             Some(Node::PersistentId(pid)) => f(pid),
             _ => {}

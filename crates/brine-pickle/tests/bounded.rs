@@ -393,3 +393,35 @@ fn mutations_never_panic() {
         }
     }
 }
+
+/// `set(l)` shares the list's items without copying them; appending to either one afterwards
+/// leaves the other as it was.
+#[test]
+fn sets_made_from_lists_share_items_and_stay_apart() {
+    // ([1, 2, 4], {1, 2, 3}): the set is made from the list, then each grows on its own.
+    let data = b"\x80\x04]\x94(K\x01K\x02e\x8c\x08builtins\x94\x8c\x03set\x94\x93\x94h\x00\x85R\x94(K\x03\x90h\x00(K\x04e0\x86.";
+    let g = from_slice(data).unwrap();
+    let root = g.root_ref().unwrap();
+    let ints = |i: usize| -> Vec<i64> {
+        root.item(i)
+            .unwrap()
+            .items()
+            .map(|v| v.as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ints(0), vec![1, 2, 4]);
+    assert_eq!(ints(1), vec![1, 2, 3]);
+
+    // `set(l)` a thousand times over a 100,000-item list: no copy of the items each time.
+    let _lock = serial();
+    let mut p = b"\x80\x04\x8c\x08builtins\x94\x8c\x03set\x94\x93\x94](".to_vec();
+    p.resize(p.len() + 100_000, b'N');
+    p.extend_from_slice(b"e\x94");
+    for _ in 0..1000 {
+        p.extend_from_slice(b"h\x02h\x03\x85R0");
+    }
+    p.push(b'.');
+    let (g, _, peak) = measure(|| from_slice(&p).unwrap());
+    assert_eq!(g.root_ref().unwrap().as_list().unwrap().len(), 100_000);
+    assert!(peak < 8 << 20, "peak {peak}");
+}

@@ -5,7 +5,7 @@ use crate::compat;
 use crate::error::{ErrorKind, Result};
 use crate::read::vm::Vm;
 use crate::read::{invalid, ReadHook};
-use crate::value::{Global, Node, NodeId, Object, ObjectKind, PyStrRef};
+use crate::value::{Global, Items, Node, NodeId, Object, ObjectKind, PyStrRef};
 
 /// `true` for values Python can certainly not call / that are certainly not classes. Inert
 /// objects, globals, persistent ids and extensions might be.
@@ -233,13 +233,13 @@ impl<'d> Vm<'d, '_> {
             }
             ("builtins", "set") | ("builtins", "frozenset") => {
                 let frozen = &*g.name == "frozenset";
+                // The set shares the list's run of items: appending to either one later moves
+                // it, so neither sees the other's items, and `set(x)` repeated costs no copies.
                 let items = match (args.len(), arg(0)) {
-                    (0, _) => Vec::new(),
-                    (1, Some(Node::List(v) | Node::Tuple(v))) => graph.items(*v).to_vec(),
+                    (0, _) => Items::default(),
+                    (1, Some(Node::List(v) | Node::Tuple(v))) => *v,
                     _ => return None,
                 };
-                // A run of its own: the set must not share the list's items.
-                let items = self.graph.new_items(&items);
                 Some(if frozen {
                     Node::FrozenSet(items)
                 } else {

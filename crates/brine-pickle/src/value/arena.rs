@@ -28,9 +28,10 @@ const OWN: u32 = u32::MAX;
 pub(crate) struct Arena<T> {
     data: Vec<T>,
     own: Vec<Vec<T>>,
-    /// Room reserved after a moved run: start -> (capacity, owner). Only the owner may use it, so
-    /// two nodes sharing one run (a cloned node) can never write into each other's items.
-    /// Made on the first move: most graphs never move a run.
+    /// Room reserved after a moved run: start -> (capacity, length used). Only a handle of
+    /// exactly the used length may append into it, so handles that share a run (a cloned node,
+    /// a set made from a list, an older handle) never see each other's appends. Made on the
+    /// first move: most graphs never move a run.
     room: Option<HashMap<u32, (u32, u32)>>,
     /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
     hint: usize,
@@ -45,20 +46,6 @@ impl<T: Copy + Default> Arena<T> {
         }
         let s = run.start as usize;
         self.data.get(s..s + run.len as usize).unwrap_or(&[])
-    }
-
-    /// The values of a run, mutably.
-    pub(crate) fn get_mut(&mut self, run: Run) -> &mut [T] {
-        if run.start == OWN {
-            return self
-                .own
-                .get_mut(run.len as usize)
-                .map_or(&mut [], |v| v.as_mut_slice());
-        }
-        let s = run.start as usize;
-        self.data
-            .get_mut(s..s + run.len as usize)
-            .unwrap_or(&mut [])
     }
 
     /// Reserves `hint` on first use, so that an arena a value never uses costs nothing.
@@ -98,13 +85,15 @@ impl<T: Copy + Default> Arena<T> {
         self.own.push(values);
         Run {
             start: OWN,
-            // More than 2^32 runs stored on their own would need 2^32 runs of 2^32 values.
+            // Runs go on their own only when long or once the shared `Vec` holds 2^32 values:
+            // 2^32 of them cannot fit in memory.
             len: u32::try_from(index).unwrap_or(u32::MAX - 1),
         }
     }
 
-    /// Appends `new` to `run`, which belongs to `owner` (a node index).
-    pub(crate) fn extend(&mut self, run: &mut Run, owner: u32, new: &[T]) {
+    /// Appends `new` to `run`. Other handles of the same run keep seeing what they saw (except
+    /// for a run stored on its own, which only exists past 2^32 values and is appended in place).
+    pub(crate) fn extend(&mut self, run: &mut Run, new: &[T]) {
         if new.is_empty() {
             return;
         }
@@ -115,6 +104,11 @@ impl<T: Copy + Default> Arena<T> {
             return;
         }
         let (s, l) = (run.start as usize, run.len as usize);
+        if l == 0 || self.data.get(s..s + l).is_none() {
+            // Empty, or a handle from another graph: a run of its own.
+            *run = self.alloc(new, usize::MAX);
+            return;
+        }
         let total = l + new.len();
         if u32::try_from(total).is_err() {
             let mut all = self.get(*run).to_vec();
@@ -122,21 +116,20 @@ impl<T: Copy + Default> Arena<T> {
             *run = self.alloc_own(all);
             return;
         }
-        if l == 0 {
-            *run = self.alloc(new, usize::MAX);
-            return;
-        }
         if s + l == self.data.len() && self.fits(new.len()) {
             self.data.extend_from_slice(new);
             run.len = total as u32;
             return;
         }
-        if let Some(&(cap, who)) = self.room.as_ref().and_then(|r| r.get(&run.start)) {
-            if who == owner && total <= cap as usize {
-                if let Some(dst) = self.data.get_mut(s + l..s + total) {
-                    dst.copy_from_slice(new);
-                    run.len = total as u32;
-                    return;
+        if let Some(room) = self.room.as_mut() {
+            if let Some((cap, used)) = room.get_mut(&run.start) {
+                if *used == run.len && total <= *cap as usize {
+                    if let Some(dst) = self.data.get_mut(s + l..s + total) {
+                        dst.copy_from_slice(new);
+                        *used = total as u32;
+                        run.len = total as u32;
+                        return;
+                    }
                 }
             }
         }
@@ -149,13 +142,18 @@ impl<T: Copy + Default> Arena<T> {
             return;
         }
         let room = self.room.get_or_insert_with(HashMap::new);
-        room.remove(&run.start);
+        if room
+            .get(&run.start)
+            .is_some_and(|&(_, used)| used == run.len)
+        {
+            room.remove(&run.start);
+        }
         let to = self.data.len();
         self.data.reserve(cap);
         self.data.extend_from_within(s..s + l);
         self.data.extend_from_slice(new);
         self.data.resize(to + cap, T::default());
-        room.insert(to as u32, (cap as u32, owner));
+        room.insert(to as u32, (cap as u32, total as u32));
         *run = Run {
             start: to as u32,
             len: total as u32,
@@ -167,8 +165,9 @@ impl<T: Copy + Default> Arena<T> {
         self.data.len()
     }
 
-    /// Gives back reserved room when more than half of it is unused.
+    /// Gives back reserved room when more than half of it is unused, and forgets the size hint.
     pub(crate) fn shrink_unused(&mut self) {
+        self.hint = 0;
         if self.data.len() < self.data.capacity() / 2 {
             self.data.shrink_to_fit();
         }
@@ -222,8 +221,8 @@ mod tests {
         let mut x = a.alloc(&[], usize::MAX);
         let mut y = a.alloc(&[], usize::MAX);
         for i in 0..1000u32 {
-            a.extend(&mut x, 1, &[i]);
-            a.extend(&mut y, 2, &[i + 10_000, i + 20_000]);
+            a.extend(&mut x, &[i]);
+            a.extend(&mut y, &[i + 10_000, i + 20_000]);
         }
         assert_eq!(a.get(x), (0..1000).collect::<Vec<_>>().as_slice());
         let want: Vec<u32> = (0..1000).flat_map(|i| [i + 10_000, i + 20_000]).collect();
@@ -237,12 +236,21 @@ mod tests {
         let mut a: Arena<u32> = Arena::default();
         let mut x = a.alloc(&[1, 2], usize::MAX);
         let _other = a.alloc(&[9], usize::MAX);
-        a.extend(&mut x, 1, &[3]); // moved, with room
-        let mut y = x; // a second owner of the same run
-        a.extend(&mut x, 1, &[4]);
-        a.extend(&mut y, 2, &[5]);
-        assert_eq!(a.get(x), &[1, 2, 3, 4]);
+        a.extend(&mut x, &[3]); // moved, with room
+        let mut y = x; // a second handle of the same run
+        a.extend(&mut x, &[4]);
+        a.extend(&mut y, &[5]);
+        // The first handle still owns the room; an older one does not.
+        a.extend(&mut x, &[6]);
+        assert_eq!(a.get(x), &[1, 2, 3, 4, 6]);
         assert_eq!(a.get(y), &[1, 2, 3, 5]);
+        let foreign = Run {
+            start: 1_000_000,
+            len: 5,
+        };
+        let mut f = foreign;
+        a.extend(&mut f, &[7]);
+        assert_eq!(a.get(f), &[7]);
     }
 
     #[test]
@@ -264,7 +272,7 @@ mod tests {
         let mut a: Arena<u8> = Arena::default();
         let mut r = a.alloc(b"long", 4);
         assert_eq!(r.start, OWN);
-        a.extend(&mut r, 0, b"er");
+        a.extend(&mut r, b"er");
         assert_eq!(a.get(r), b"longer");
         let short = a.alloc(b"abc", 4);
         assert_ne!(short.start, OWN);
