@@ -266,25 +266,43 @@ pub fn to_vec(graph: &Graph, options: &WriteOptions) -> Result<Vec<u8>> {
     let root = graph.root().ok_or_else(|| {
         Error::without_position(ErrorKind::Unpicklable("the graph has no root".into()))
     })?;
-    encode(graph, root, vec_out(graph), options, false, &mut NoHook)
+    encode(
+        graph,
+        root,
+        vec_out(graph, options.protocol),
+        options,
+        false,
+        &mut NoHook,
+    )
 }
 
 /// An in-memory output sized for the graph (a few bytes a node, up to 1 MiB; it grows past that),
 /// so small pickles are written without reallocating.
-fn vec_out(graph: &Graph) -> Out<'static> {
+fn vec_out(graph: &Graph, protocol: u8) -> Out<'static> {
     let mut out = Out::new(None);
-    // About what plain data takes: a few bytes of opcode and argument per node, plus the text.
+    // About what plain data takes: opcode, argument and memo entry per node, plus the text. The
+    // graph is already in memory, so reserving in proportion to it is safe; growing a large
+    // buffer instead copies it and touches its pages again.
+    // (Below protocol 4, string headers and memo entries take 5 bytes rather than 2.)
+    let per_node = if protocol >= 4 { 8 } else { 12 };
     let estimate = graph
         .len()
-        .saturating_mul(6)
+        .saturating_mul(per_node)
         .saturating_add(graph.text_heap_len());
-    out.buf.reserve(estimate.clamp(256, 1 << 20));
+    out.buf.reserve(estimate.clamp(256, 1 << 30));
     out
 }
 
 /// Writes node `id` of the graph as a pickle into a new `Vec`.
 pub fn node_to_vec(graph: &Graph, id: NodeId, options: &WriteOptions) -> Result<Vec<u8>> {
-    encode(graph, id, vec_out(graph), options, false, &mut NoHook)
+    encode(
+        graph,
+        id,
+        vec_out(graph, options.protocol),
+        options,
+        false,
+        &mut NoHook,
+    )
 }
 
 /// Writes the graph's root as a pickle to `out`.
