@@ -66,12 +66,15 @@ impl<'d, 'o> Vm<'d, 'o> {
         let rest = data.len().saturating_sub(pos);
         // About one node per 8 bytes of input: enough for most plain data without regrowing, and
         // little unused capacity in the decoded value.
-        let cap = (rest / 8).min(opts.limits.max_nodes).min(1 << 24);
+        // Below 64 KiB, half of that: regrowing a small vector costs little, and reserving for
+        // the densest data would make the peak of a small decode larger than the value.
+        let per = if rest < 1 << 16 { 16 } else { 8 };
+        let cap = (rest / per).min(opts.limits.max_nodes).min(1 << 24);
         let mut graph = Graph::with_capacity(cap);
         // Likewise for the arenas (measured on plain data: a container item per 8-15 bytes, a
         // dict pair per 10-20, string text up to a quarter of the input), so that typical data
         // is decoded without moving the arenas as they grow.
-        let arena = rest.min(1 << 28);
+        let arena = rest.min(1 << 28) * 8 / per;
         graph.size_hint_arenas(arena / 8, arena / 10, arena / 4);
         Vm {
             input: Input::new(data, shared, pos),
