@@ -1630,7 +1630,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// the node, for the item loops.
     #[inline]
     fn try_save_leaf(&mut self, id: NodeId) -> Result<bool> {
-        // Tests in order of how common the values are, rather than one jump on the variant.
+        // The commonest leaves first.
         let node = self.node(id);
         if let Node::Str(t) = node {
             let t = *t;
