@@ -216,7 +216,7 @@ impl<W: Write, H: WriteHook> Writer<W, H> {
 
     /// Writes node `id` of the graph as one pickle.
     pub fn write_node(&mut self, graph: &Graph, id: NodeId) -> Result<()> {
-        let out = Out::new(Some(&mut self.out));
+        let out = Out::to_sink(&mut self.out);
         encode(
             graph,
             id,
@@ -279,7 +279,6 @@ pub fn to_vec(graph: &Graph, options: &WriteOptions) -> Result<Vec<u8>> {
 /// An in-memory output sized for the graph (a few bytes a node, up to 1 MiB; it grows past that),
 /// so small pickles are written without reallocating.
 fn vec_out(graph: &Graph, protocol: u8) -> Out<'static> {
-    let mut out = Out::new(None);
     // About what plain data takes: opcode, argument and memo entry per node, plus the text. The
     // graph is already in memory, so reserving in proportion to it is safe; growing a large
     // buffer instead copies it and touches its pages again.
@@ -289,8 +288,7 @@ fn vec_out(graph: &Graph, protocol: u8) -> Out<'static> {
         .len()
         .saturating_mul(per_node)
         .saturating_add(graph.text_heap_len());
-    out.buf.reserve(estimate.clamp(256, 1 << 30));
-    out
+    Out::in_memory(estimate.clamp(256, 1 << 30))
 }
 
 /// Writes node `id` of the graph as a pickle into a new `Vec`.

@@ -31,14 +31,19 @@ pub(crate) struct Out<'s> {
 }
 
 impl<'s> Out<'s> {
-    /// An output that hands its bytes to `sink` (or keeps them all, without one).
-    pub(crate) fn new(sink: Option<&'s mut dyn Write>) -> Out<'s> {
+    /// An output that hands its bytes to `sink` in large chunks.
+    pub(crate) fn to_sink(sink: &'s mut dyn Write) -> Out<'s> {
+        Out::with_buffer(Vec::with_capacity(FLUSH_AT + FRAME_SIZE_TARGET), Some(sink))
+    }
+
+    /// An output that keeps all its bytes, starting with room for `capacity`.
+    pub(crate) fn in_memory(capacity: usize) -> Out<'s> {
+        Out::with_buffer(Vec::with_capacity(capacity), None)
+    }
+
+    fn with_buffer(buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
         Out {
-            buf: Vec::with_capacity(if sink.is_some() {
-                FLUSH_AT + FRAME_SIZE_TARGET
-            } else {
-                256
-            }),
+            buf,
             sink,
             flushed: 0,
             framing: false,
