@@ -376,21 +376,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn put_node(&mut self, id: NodeId) -> Result<u32> {
         let idx = self.put()?;
         self.set_memo(id, idx);
-        match self.node(id) {
-            Node::Str(s) => {
-                let s = self.graph.text(*s);
-                if let Some(k) = str_singleton(s.as_bytes()) {
-                    self.set_single(Single::Str, k, idx);
-                } else if s.as_bytes() == b"latin1" && self.latin1 == NOT_MEMOIZED {
-                    self.latin1 = idx;
-                }
+        // (A `str` node is memoized by `save_str`, which records its shared entries itself.)
+        if let Node::Bytes(b) = self.node(id) {
+            if let Some(k) = node_bytes_singleton(b) {
+                self.set_single(Single::Bytes, k, idx);
             }
-            Node::Bytes(b) => {
-                if let Some(k) = node_bytes_singleton(b) {
-                    self.set_single(Single::Bytes, k, idx);
-                }
-            }
-            _ => {}
         }
         Ok(idx)
     }
@@ -1613,7 +1603,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             }
             _ => self.write_str(bytes, || s.code_points())?,
         }
-        // `put_node`, knowing what it would look up.
+        // The memo entry, and the shared entry of `''`, a one-character string or `'latin1'`.
         let idx = self.put()?;
         self.set_memo(id, idx);
         if let Some(k) = single {
