@@ -67,6 +67,16 @@ impl Vm<'_, '_> {
         Ok(())
     }
 
+    /// Puts the key/value pairs on the stack from `from` up into the scratch `pairs` (an even
+    /// count, checked by the caller).
+    #[inline]
+    fn stack_pairs(&mut self, from: usize) {
+        let items = self.st.stack.get(from..).unwrap_or(&[]);
+        self.pairs.clear();
+        self.pairs
+            .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
+    }
+
     /// `SETITEM`/`SETITEMS`: the key/value pairs from `x` to the top go to the dict just below
     /// `x` (CPython's `do_setitems`), or to an inert object's `dict_items`.
     #[inline]
@@ -77,10 +87,7 @@ impl Vm<'_, '_> {
         if (self.st.stack.len() - x) % 2 != 0 {
             return Err(self.err(invalid("odd number of items for SETITEMS")));
         }
-        let items = self.st.stack.get(x..).unwrap_or(&[]);
-        self.pairs.clear();
-        self.pairs
-            .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
+        self.stack_pairs(x);
         if !self.graph.extend_pairs(target, &self.pairs) {
             let name = self.graph.get(target).type_name();
             return Err(self.type_err(format!("'{name}' object does not support item assignment")));
@@ -126,10 +133,9 @@ impl Vm<'_, '_> {
         if (len - mark) % 2 != 0 {
             return Err(self.err(invalid("odd number of items for DICT")));
         }
-        let items = self.pop_from(mark)?;
-        self.pairs.clear();
-        self.pairs
-            .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
+        self.check_from(mark)?;
+        self.stack_pairs(mark);
+        self.st.stack.truncate(mark);
         let pairs = self.graph.new_pairs(&self.pairs);
         self.push_new(Node::Dict(pairs))
     }

@@ -203,7 +203,7 @@ impl<'d> Vm<'d, '_> {
     }
 
     /// The native value for a call of a known constructor with arguments of the expected shape.
-    fn known_constructor(&mut self, callable: NodeId, args: NodeId) -> Option<Node> {
+    fn known_constructor(&self, callable: NodeId, args: NodeId) -> Option<Node> {
         let Node::Global(g) = self.graph.get(callable) else {
             return None;
         };

@@ -257,18 +257,24 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Removes and returns the items from `start` to the top.
     #[inline]
     pub fn pop_from(&mut self, start: usize) -> Result<Vec<NodeId>> {
+        self.check_from(start)?;
+        Ok(self.st.stack.split_off(start))
+    }
+
+    /// Checks that the current opcode may take the stack from `start` up: at or above the top
+    /// mark, and no higher than the top.
+    #[inline]
+    pub fn check_from(&self, start: usize) -> Result<()> {
         if start < self.fence() || start > self.st.stack.len() {
             return Err(self.underflow());
         }
-        Ok(self.st.stack.split_off(start))
+        Ok(())
     }
 
     /// Pops the stack from `start` up into a new run of container items.
     #[inline]
     pub fn pop_items(&mut self, start: usize) -> Result<Items> {
-        if start < self.fence() || start > self.st.stack.len() {
-            return Err(self.underflow());
-        }
+        self.check_from(start)?;
         let items = self
             .graph
             .new_items(self.st.stack.get(start..).unwrap_or(&[]));
