@@ -818,24 +818,6 @@ impl Graph {
         }
     }
 
-    /// The items of a list, tuple, set or frozenset node (empty for any other node).
-    #[inline]
-    pub fn seq(&self, id: NodeId) -> &[NodeId] {
-        match self.get(id) {
-            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => self.items(*v),
-            _ => &[],
-        }
-    }
-
-    /// The pairs of a dict node (empty for any other node).
-    #[inline]
-    pub fn dict_pairs(&self, id: NodeId) -> &[(NodeId, NodeId)] {
-        match self.get(id) {
-            Node::Dict(p) => self.pairs(*p),
-            _ => &[],
-        }
-    }
-
     /// Calls `f` on every node `id` refers to directly: container items, dict keys and values,
     /// an object's call, arguments, items and state, a persistent id's value.
     ///
@@ -903,7 +885,7 @@ impl Graph {
     /// let (a, b) = (g.int(1), g.int(2));
     /// let l = g.list(vec![a, a]);
     /// g.for_each_child_mut(l, |c| *c = b);
-    /// assert_eq!(g.seq(l), &[b, b]);
+    /// assert_eq!(g.value(l).as_list(), Some(&[b, b][..]));
     /// ```
     pub fn for_each_child_mut(&mut self, id: NodeId, mut f: impl FnMut(&mut NodeId)) {
         match self.nodes.get_mut(id.index()) {
