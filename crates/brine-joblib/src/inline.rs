@@ -125,24 +125,9 @@ fn state_of(graph: &Graph, obj: NodeId) -> Result<ValueRef<'_>, JoblibError> {
     Ok(state)
 }
 
+/// The shape of a wrapper (brine-numpy's parser), its errors reported as wrapper errors.
 fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>, JoblibError> {
-    let items = v
-        .as_list()
-        .ok_or_else(|| wrapper_err(format!("shape is a {}, not a tuple", v.node().type_name())))?;
-    let mut shape = Vec::with_capacity(items.len().min(64));
-    for item in v.items() {
-        let d = item
-            .as_i64()
-            .and_then(|d| usize::try_from(d).ok())
-            .ok_or_else(|| {
-                wrapper_err(format!(
-                    "shape entry {:?} is not a non-negative int",
-                    item.node()
-                ))
-            })?;
-        shape.push(d);
-    }
-    Ok(shape)
+    brine_numpy::dtype::parse_shape(v).map_err(|e| wrapper_err(format!("shape: {e}")))
 }
 
 /// Number of bytes of an array of this dtype and shape, with checked arithmetic.

@@ -870,7 +870,14 @@ fn bad_dim(n: i64) -> NumpyError {
 }
 
 /// Parses a shape tuple of non-negative ints.
-pub(crate) fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>> {
+///
+/// ```
+/// let mut g = brine_pickle::Graph::new();
+/// let (a, b) = (g.int(2), g.int(3));
+/// let t = g.tuple(vec![a, b]);
+/// assert_eq!(brine_numpy::dtype::parse_shape(g.value(t)).unwrap(), vec![2, 3]);
+/// ```
+pub fn parse_shape(v: ValueRef<'_>) -> Result<Vec<usize>> {
     let items = v
         .as_list()
         .ok_or_else(|| NumpyError::InvalidState("shape is not a tuple".into()))?;
