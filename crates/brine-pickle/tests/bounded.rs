@@ -74,6 +74,21 @@ fn depth(g: &Graph) -> usize {
     }
 }
 
+/// Reads a pickle nested `deep` levels: it must read within 10 s, to the right depth, with memory
+/// linear in its size.
+fn read_deep(what: &str, data: &[u8], deep: usize) -> Graph {
+    let (g, took, peak) = measure(|| from_slice(data));
+    let g = g.unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(depth(&g), deep, "{what}");
+    assert!(took < Duration::from_secs(10), "{what}: read took {took:?}");
+    assert!(
+        peak < 200 * data.len(),
+        "{what}: reading {} bytes peaked at {peak} bytes",
+        data.len()
+    );
+    g
+}
+
 #[test]
 fn million_deep_nesting_reads() {
     let _lock = serial();
@@ -82,15 +97,7 @@ fn million_deep_nesting_reads() {
         ("MARK/LIST", deep_marks(DEEP, b'l')),
         ("MARK/TUPLE", deep_marks(DEEP, b't')),
     ] {
-        let (g, took, peak) = measure(|| from_slice(&data));
-        let g = g.unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(depth(&g), DEEP, "{what}");
-        assert!(took < Duration::from_secs(10), "{what}: read took {took:?}");
-        assert!(
-            peak < 200 * data.len(),
-            "{what}: reading {} bytes peaked at {peak} bytes",
-            data.len()
-        );
+        let g = read_deep(what, &data, DEEP);
         // Dropping a deep graph is not recursive.
         drop(g);
     }
@@ -113,15 +120,7 @@ fn deep_nesting_writes_prints_and_disassembles() {
         ("MARK/LIST", deep_marks(DEEP, b'l')),
         ("MARK/TUPLE", deep_marks(DEEP, b't')),
     ] {
-        let (g, took, peak) = measure(|| from_slice(&data));
-        let g = g.unwrap_or_else(|e| panic!("{what}: {e}"));
-        assert_eq!(depth(&g), DEEP, "{what}");
-        assert!(took < Duration::from_secs(10), "{what}: read took {took:?}");
-        assert!(
-            peak < 200 * data.len(),
-            "{what}: reading {} bytes peaked at {peak} bytes",
-            data.len()
-        );
+        let g = read_deep(what, &data, DEEP);
         let root = g.root().unwrap();
         let r = repr_with(&g, root, &ReprOptions { max_len: 1 << 16 });
         assert!(r.truncated && r.text.len() <= (1 << 16) + 8, "{what}");
