@@ -143,14 +143,7 @@ impl Method {
 
     /// joblib's name for it (`"zlib"`, `"gzip"`, `"bz2"`, `"lzma"`, `"xz"`, `"lz4"`).
     pub fn name(self) -> &'static str {
-        match self {
-            Method::Zlib => "zlib",
-            Method::Gzip => "gzip",
-            Method::Bz2 => "bz2",
-            Method::Lzma => "lzma",
-            Method::Xz => "xz",
-            Method::Lz4 => "lz4",
-        }
+        self.format().name()
     }
 
     /// The method named `name` (joblib's names).
@@ -314,23 +307,47 @@ impl fmt::Display for Compression {
 /// Progress callback: bytes done so far, and the total when it is known.
 pub type ProgressFn = std::sync::Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
 
-/// Counts the bytes read through it and reports them.
-pub(crate) struct CountingReader<R> {
-    inner: R,
+/// Counts bytes passing through a reader or writer and reports them every MiB.
+struct Counter {
     count: u64,
     reported: u64,
     total: Option<u64>,
     progress: Option<ProgressFn>,
 }
 
-impl<R: Read> CountingReader<R> {
-    pub(crate) fn new(inner: R, total: Option<u64>, progress: Option<ProgressFn>) -> Self {
-        CountingReader {
-            inner,
+impl Counter {
+    fn new(total: Option<u64>, progress: Option<ProgressFn>) -> Counter {
+        Counter {
             count: 0,
             reported: 0,
             total,
             progress,
+        }
+    }
+
+    /// Adds `n` bytes; reports when a MiB has passed since the last report, or when `now`.
+    fn add(&mut self, n: usize, now: bool) {
+        self.count = self.count.saturating_add(n as u64);
+        if let Some(progress) = &self.progress {
+            if now || self.count - self.reported >= 1 << 20 {
+                self.reported = self.count;
+                progress(self.count, self.total);
+            }
+        }
+    }
+}
+
+/// Counts the bytes read through it and reports them.
+pub(crate) struct CountingReader<R> {
+    inner: R,
+    counter: Counter,
+}
+
+impl<R: Read> CountingReader<R> {
+    pub(crate) fn new(inner: R, total: Option<u64>, progress: Option<ProgressFn>) -> Self {
+        CountingReader {
+            inner,
+            counter: Counter::new(total, progress),
         }
     }
 }
@@ -338,13 +355,8 @@ impl<R: Read> CountingReader<R> {
 impl<R: Read> Read for CountingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.count = self.count.saturating_add(n as u64);
-        if let Some(progress) = &self.progress {
-            if n == 0 || self.count - self.reported >= 1 << 20 {
-                self.reported = self.count;
-                progress(self.count, self.total);
-            }
-        }
+        // The end of the stream is reported at once.
+        self.counter.add(n, n == 0);
         Ok(n)
     }
 }
@@ -352,27 +364,20 @@ impl<R: Read> Read for CountingReader<R> {
 /// Counts the bytes written through it and reports them.
 pub(crate) struct CountingWriter<W> {
     inner: W,
-    count: u64,
-    reported: u64,
-    progress: Option<ProgressFn>,
-    total: Option<u64>,
+    counter: Counter,
 }
 
 impl<W: Write> CountingWriter<W> {
     pub(crate) fn new(inner: W, total: Option<u64>, progress: Option<ProgressFn>) -> Self {
         CountingWriter {
             inner,
-            count: 0,
-            reported: 0,
-            progress,
-            total,
+            counter: Counter::new(total, progress),
         }
     }
 
-    pub(crate) fn into_inner(self) -> W {
-        if let Some(progress) = &self.progress {
-            progress(self.count, self.total);
-        }
+    /// The inner writer, once the final count is reported.
+    pub(crate) fn into_inner(mut self) -> W {
+        self.counter.add(0, true);
         self.inner
     }
 }
@@ -380,13 +385,7 @@ impl<W: Write> CountingWriter<W> {
 impl<W: Write> Write for CountingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.count = self.count.saturating_add(n as u64);
-        if let Some(progress) = &self.progress {
-            if self.count - self.reported >= 1 << 20 {
-                self.reported = self.count;
-                progress(self.count, self.total);
-            }
-        }
+        self.counter.add(n, false);
         Ok(n)
     }
 
