@@ -724,12 +724,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     self.out.op(Opcode::Mark);
                 }
                 self.stack.push(Task::TupleEnd { node: id, len });
-                self.stack.push(Task::Items {
-                    node: id,
-                    pos: 0,
-                    kind: Items::Plain,
-                });
-                Ok(())
+                let depth = self.stack.len();
+                self.push_items(id, Items::Plain)?;
+                self.finish_inline(depth)
             }
             Node::List(_) => {
                 self.list_header();
@@ -773,12 +770,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.enter(id)?;
                 self.out.op(Opcode::Mark);
                 self.stack.push(Task::FrozenEnd(id));
-                self.stack.push(Task::Items {
-                    node: id,
-                    pos: 0,
-                    kind: Items::Plain,
-                });
-                Ok(())
+                let depth = self.stack.len();
+                self.push_items(id, Items::Plain)?;
+                self.finish_inline(depth)
             }
             Node::Global(g) => {
                 let end =
@@ -862,9 +856,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
+    #[inline(always)]
     fn int(&mut self, v: i64) {
-        if let Ok(v32) = i32::try_from(v) {
-            if self.proto >= 1 {
+        if self.proto >= 1 {
+            if let Ok(v32) = i32::try_from(v) {
                 let b = v32.to_le_bytes();
                 if b[2] != 0 || b[3] != 0 {
                     self.out
@@ -874,13 +869,21 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 } else {
                     self.out.bytes(&[Opcode::BinInt1 as u8, b[0]]);
                 }
-            } else {
-                self.scratch.clear();
-                self.scratch.push(Opcode::Int as u8);
-                push_decimal(&mut self.scratch, v);
-                self.scratch.push(b'\n');
-                self.out.bytes(&self.scratch);
+                return;
             }
+        }
+        self.int_slow(v);
+    }
+
+    /// `int` as text (protocol 0) or beyond 32 bits.
+    #[inline(never)]
+    fn int_slow(&mut self, v: i64) {
+        if let (Ok(_), 0) = (i32::try_from(v), self.proto) {
+            self.scratch.clear();
+            self.scratch.push(Opcode::Int as u8);
+            push_decimal(&mut self.scratch, v);
+            self.scratch.push(b'\n');
+            self.out.bytes(&self.scratch);
         } else if self.proto >= 2 {
             let (bytes, n) = long_bytes_i64(v);
             self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
@@ -1414,7 +1417,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// nesting depth never grows the call stack.
     fn push_items(&mut self, id: NodeId, kind: Items) -> Result<()> {
         let empty = match self.node(id) {
-            Node::List(v) | Node::Set(v) | Node::FrozenSet(v) => self.graph.items(*v).is_empty(),
+            Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v) => {
+                self.graph.items(*v).is_empty()
+            }
             Node::Dict(p) => self.graph.pairs(*p).is_empty(),
             _ => true,
         };
@@ -1527,29 +1532,28 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     let Some(&(k, v)) = pairs.get(pos) else { break };
                     // Leaves schedule nothing, so writing one before the next step is scheduled
                     // keeps CPython's order.
-                    if self.try_save_leaf(k)? {
-                        if self.try_save_leaf(v)? {
-                            pos += 1;
-                            continue;
+                    if !self.try_save_leaf(k)? {
+                        let depth = self.stack.len();
+                        self.save(k)?;
+                        if self.stack.len() != depth {
+                            // What `save(k)` scheduled runs first, then `Save(v)`, then the rest.
+                            self.stack.insert(depth, Task::Save(v));
+                            self.stack.insert(depth, next_items(id, pos, kind)?);
+                            return Ok(());
                         }
-                        self.push_next_items(id, pos, kind)?;
-                        return self.save(v);
                     }
-                    // What popping `Save(k)` then `Save(v)` would do, without the round trip:
-                    // whatever `save(k)` schedules runs before `Save(v)`.
-                    self.push_next_items(id, pos, kind)?;
-                    self.stack.push(Task::Save(v));
-                    return self.save(k);
+                    if !self.try_save_leaf(v)? && !self.save_item(v, id, pos, kind)? {
+                        return Ok(());
+                    }
+                    pos += 1;
                 }
             } else {
                 while pos < end {
                     let Some(&item) = seq.get(pos) else { break };
-                    if self.try_save_leaf(item)? {
-                        pos += 1;
-                        continue;
+                    if !self.try_save_leaf(item)? && !self.save_item(item, id, pos, kind)? {
+                        return Ok(());
                     }
-                    self.push_next_items(id, pos, kind)?;
-                    return self.save(item);
+                    pos += 1;
                 }
             }
             if pos == end {
@@ -1618,7 +1622,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// the values `save` writes without scheduling any task: atoms, strings, bytes from protocol
     /// 3, and anything already memoized (except persistent ids, which never are). One look at
     /// the node, for the item loops.
-    #[inline]
+    #[inline(always)]
     fn try_save_leaf(&mut self, id: NodeId) -> Result<bool> {
         // The commonest leaves first.
         let node = self.node(id);
@@ -1669,15 +1673,48 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         Ok(true)
     }
 
+    /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written
+    /// whole, so the loop goes on; otherwise the loop's next step is scheduled to run after
+    /// what `save` scheduled, and the loop stops here.
+    #[inline]
+    fn save_item(&mut self, item: NodeId, id: NodeId, pos: usize, kind: Items) -> Result<bool> {
+        let depth = self.stack.len();
+        self.save(item)?;
+        if self.stack.len() == depth {
+            return Ok(true);
+        }
+        self.stack.insert(depth, next_items(id, pos, kind)?);
+        Ok(false)
+    }
+
     /// Schedules the `batch_*` step after item `pos`.
     #[inline]
     fn push_next_items(&mut self, id: NodeId, pos: usize, kind: Items) -> Result<()> {
-        let next = u32::try_from(pos + 1).map_err(|_| unpicklable("container too long"))?;
-        self.stack.push(Task::Items {
-            node: id,
-            pos: next,
-            kind,
-        });
+        let task = next_items(id, pos, kind)?;
+        self.stack.push(task);
         Ok(())
     }
+
+    /// Runs the end task `save` just pushed right away when the items below it were all written
+    /// in place (the stack is back at `depth`), instead of by a round trip through the loop.
+    #[inline]
+    fn finish_inline(&mut self, depth: usize) -> Result<()> {
+        if self.stack.len() == depth {
+            if let Some(task) = self.stack.pop() {
+                return self.step(task);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `batch_*` step after item `pos` of the loop over `id`.
+#[inline]
+fn next_items(id: NodeId, pos: usize, kind: Items) -> Result<Task> {
+    let next = u32::try_from(pos + 1).map_err(|_| unpicklable("container too long"))?;
+    Ok(Task::Items {
+        node: id,
+        pos: next,
+        kind,
+    })
 }
