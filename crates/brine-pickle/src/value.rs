@@ -594,6 +594,10 @@ pub struct Graph {
 
 static NONE_NODE: Node = Node::None;
 
+/// Unused room up to this many bytes is kept after a decode: giving it back would cost a copy of
+/// the values and save next to nothing.
+pub(crate) const KEEP_UNUSED: usize = 4096;
+
 /// Calls `f` on every id an inert object refers to, in the order of [`Graph::for_each_child`].
 fn object_children_mut(obj: &mut Object, mut f: impl FnMut(&mut NodeId)) {
     match &mut obj.kind {
@@ -728,7 +732,9 @@ impl Graph {
     /// Gives back the room reserved for nodes and arenas where more than half of it went unused
     /// (the reader reserves from the input size, which over-estimates for bytes-heavy data).
     pub(crate) fn shrink_unused(&mut self) {
-        if self.nodes.len() < self.nodes.capacity() / 2 {
+        if self.nodes.len() < self.nodes.capacity() / 2
+            && (self.nodes.capacity() - self.nodes.len()) * size_of::<Node>() > KEEP_UNUSED
+        {
             self.nodes.shrink_to_fit();
         }
         self.items.shrink_unused();

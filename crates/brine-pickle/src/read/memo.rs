@@ -20,6 +20,18 @@ pub(crate) struct Memo {
 }
 
 impl Memo {
+    /// Empties the memo, keeping its dense part's capacity for the next pickle.
+    pub fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+        self.count = 0;
+    }
+
+    /// Room held by the dense part (entries).
+    pub fn capacity(&self) -> usize {
+        self.dense.capacity()
+    }
+
     /// The number of distinct indexes stored.
     #[inline]
     pub fn len(&self) -> u64 {

@@ -1,5 +1,7 @@
 //! The machine: the dispatch loop, the stack and marks, and the per-opcode-family helpers.
 
+use std::cell::Cell;
+
 use bytes::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -41,6 +43,21 @@ pub(crate) struct Vm<'d, 'o> {
     atoms: Vec<u32>,
     /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
     pub pairs: Vec<(NodeId, NodeId)>,
+    /// The thread's scratch vectors, lent to the fields above while this VM runs.
+    scratch: Option<Box<Scratch>>,
+}
+
+impl Drop for Vm<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(mut scratch) = self.scratch.take() {
+            scratch.stack = std::mem::take(&mut self.st.stack);
+            scratch.marks = std::mem::take(&mut self.st.marks);
+            scratch.memo = std::mem::take(&mut self.st.memo);
+            scratch.atoms = std::mem::take(&mut self.atoms);
+            scratch.pairs = std::mem::take(&mut self.pairs);
+            scratch.give_back();
+        }
+    }
 }
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
@@ -54,6 +71,53 @@ const ATOM_NONE: usize = 0;
 const ATOM_FALSE: usize = 1;
 const ATOM_TRUE: usize = 2;
 const NO_ATOM: u32 = u32::MAX;
+
+/// The scratch vectors of a read (stack, marks, memo, atoms, pairs), kept per thread between
+/// reads: reading a small pickle would otherwise spend as long allocating and freeing them as
+/// decoding. Vectors that grew large are freed rather than kept.
+#[derive(Default)]
+struct Scratch {
+    stack: Vec<NodeId>,
+    marks: Vec<usize>,
+    memo: Memo,
+    atoms: Vec<u32>,
+    pairs: Vec<(NodeId, NodeId)>,
+}
+
+/// Scratch vectors up to this many entries are kept for the next read.
+const KEEP_SCRATCH: usize = 1 << 12;
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
+impl Scratch {
+    /// The thread's scratch vectors (empty ones when another read on this thread holds them).
+    fn take() -> Box<Scratch> {
+        SCRATCH.with(Cell::take).unwrap_or_default()
+    }
+
+    /// Empties the vectors and keeps them for the next read, unless they grew large.
+    fn give_back(mut self: Box<Scratch>) {
+        let large = [
+            self.stack.capacity(),
+            self.marks.capacity(),
+            self.memo.capacity(),
+            self.pairs.capacity(),
+        ]
+        .into_iter()
+        .any(|cap| cap > KEEP_SCRATCH);
+        if large {
+            return;
+        }
+        self.stack.clear();
+        self.marks.clear();
+        self.memo.clear();
+        self.atoms.clear();
+        self.pairs.clear();
+        SCRATCH.with(|cell| cell.set(Some(self)));
+    }
+}
 
 impl<'d, 'o> Vm<'d, 'o> {
     pub fn new(
@@ -69,33 +133,43 @@ impl<'d, 'o> Vm<'d, 'o> {
         // Below 64 KiB, half of that: regrowing a small vector costs little, and reserving for
         // the densest data would make the peak of a small decode larger than the value.
         let per = if rest < 1 << 16 { 16 } else { 8 };
-        let cap = (rest / per).min(opts.limits.max_nodes).min(1 << 24);
+        // At least 32 nodes: a small pickle then never regrows (room kept unused costs less than
+        // growing twice).
+        let cap = (rest / per).max(32).min(opts.limits.max_nodes).min(1 << 24);
         let mut graph = Graph::with_capacity(cap);
         // Likewise for the arenas (measured on plain data: a container item per 8-15 bytes, a
         // dict pair per 10-20, string text up to a quarter of the input), so that typical data
         // is decoded without moving the arenas as they grow.
         let arena = rest.min(1 << 28) * 8 / per;
-        graph.size_hint_arenas(arena / 8, arena / 10, arena / 4);
+        graph.size_hint_arenas(
+            (arena / 8).max(32),
+            (arena / 10).max(16),
+            (arena / 4).max(64),
+        );
+        let mut scratch = Scratch::take();
         Vm {
             input: Input::new(data, shared, pos),
             graph,
             opts,
             st: PickleState {
-                stack: Vec::with_capacity(16),
-                marks: Vec::with_capacity(4),
-                ..PickleState::default()
+                stack: std::mem::take(&mut scratch.stack),
+                marks: std::mem::take(&mut scratch.marks),
+                memo: std::mem::take(&mut scratch.memo),
+                proto: 0,
             },
             buffers_used,
             op_pos: pos,
             op_byte: 0,
-            atoms: Vec::new(),
-            pairs: Vec::new(),
+            atoms: std::mem::take(&mut scratch.atoms),
+            pairs: std::mem::take(&mut scratch.pairs),
+            scratch: Some(scratch),
         }
     }
 
     pub fn into_graph(mut self) -> Graph {
-        self.graph.shrink_unused();
-        self.graph
+        let mut graph = std::mem::take(&mut self.graph);
+        graph.shrink_unused();
+        graph
     }
 
     // --- errors -------------------------------------------------------------------------------
@@ -183,13 +257,31 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// Pushes an int: CPython's cached small ints (-5 to 256) share one node each.
-    #[inline]
+    #[inline(always)]
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
         if (-5..=256).contains(&v) {
-            self.push_atom((v + 8) as usize, || Node::Int(v))
+            // The common case, inline: the atom exists and the stack has room.
+            let slot = (v + 8) as usize;
+            if let Some(&raw) = self.atoms.get(slot) {
+                let len = self.st.stack.len();
+                if raw != NO_ATOM
+                    && len < self.st.stack.capacity()
+                    && len < self.opts.limits.max_stack
+                {
+                    self.st.stack.push(NodeId::from_index(raw as usize));
+                    return Ok(());
+                }
+            }
+            self.push_atom_slow(slot, v)
         } else {
             self.push_new(Node::Int(v))
         }
+    }
+
+    /// The small int `v` (atom `slot`) made, or pushed onto a full stack.
+    #[inline(never)]
+    fn push_atom_slow(&mut self, slot: usize, v: i64) -> Result<()> {
+        self.push_atom(slot, || Node::Int(v))
     }
 
     /// Pushes `None` (one shared node per graph).

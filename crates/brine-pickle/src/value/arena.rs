@@ -27,14 +27,21 @@ const OWN: u32 = u32::MAX;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Arena<T> {
     data: Vec<T>,
+    /// What most graphs never need, kept out of line so that a graph stays small to move.
+    spill: Option<Box<Spill<T>>>,
+    /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
+    hint: usize,
+}
+
+/// The rarely used part of an [`Arena`], made on first use.
+#[derive(Debug, Clone, Default)]
+struct Spill<T> {
+    /// Runs stored on their own.
     own: Vec<Vec<T>>,
     /// Room reserved after a moved run: start -> (capacity, length used). Only a handle of
     /// exactly the used length may append into it, so handles that share a run (a cloned node,
-    /// a set made from a list, an older handle) never see each other's appends. Made on the
-    /// first move: most graphs never move a run.
-    room: Option<HashMap<u32, (u32, u32)>>,
-    /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
-    hint: usize,
+    /// a set made from a list, an older handle) never see each other's appends.
+    room: HashMap<u32, (u32, u32)>,
 }
 
 impl<T: Copy + Default> Arena<T> {
@@ -42,7 +49,11 @@ impl<T: Copy + Default> Arena<T> {
     #[inline]
     pub(crate) fn get(&self, run: Run) -> &[T] {
         if run.start == OWN {
-            return self.own.get(run.len as usize).map_or(&[], |v| v.as_slice());
+            return self
+                .spill
+                .as_ref()
+                .and_then(|sp| sp.own.get(run.len as usize))
+                .map_or(&[], |v| v.as_slice());
         }
         let s = run.start as usize;
         self.data.get(s..s + run.len as usize).unwrap_or(&[])
@@ -81,8 +92,9 @@ impl<T: Copy + Default> Arena<T> {
     }
 
     fn alloc_own(&mut self, values: Vec<T>) -> Run {
-        let index = self.own.len();
-        self.own.push(values);
+        let spill = self.spill.get_or_insert_with(Box::default);
+        let index = spill.own.len();
+        spill.own.push(values);
         Run {
             start: OWN,
             // Runs go on their own only when long or once the shared `Vec` holds 2^32 values:
@@ -98,7 +110,11 @@ impl<T: Copy + Default> Arena<T> {
             return;
         }
         if run.start == OWN {
-            if let Some(v) = self.own.get_mut(run.len as usize) {
+            if let Some(v) = self
+                .spill
+                .as_mut()
+                .and_then(|sp| sp.own.get_mut(run.len as usize))
+            {
                 v.extend_from_slice(new);
             }
             return;
@@ -121,7 +137,7 @@ impl<T: Copy + Default> Arena<T> {
             run.len = total as u32;
             return;
         }
-        if let Some(room) = self.room.as_mut() {
+        if let Some(room) = self.spill.as_mut().map(|sp| &mut sp.room) {
             if let Some((cap, used)) = room.get_mut(&run.start) {
                 if *used == run.len && total <= *cap as usize {
                     if let Some(dst) = self.data.get_mut(s + l..s + total) {
@@ -141,7 +157,7 @@ impl<T: Copy + Default> Arena<T> {
             *run = self.alloc_own(all);
             return;
         }
-        let room = self.room.get_or_insert_with(HashMap::new);
+        let room = &mut self.spill.get_or_insert_with(Box::default).room;
         if room
             .get(&run.start)
             .is_some_and(|&(_, used)| used == run.len)
@@ -168,7 +184,10 @@ impl<T: Copy + Default> Arena<T> {
     /// Gives back reserved room when more than half of it is unused, and forgets the size hint.
     pub(crate) fn shrink_unused(&mut self) {
         self.hint = 0;
-        if self.data.len() < self.data.capacity() / 2 {
+        let unused = self.data.capacity() - self.data.len();
+        if self.data.len() < self.data.capacity() / 2
+            && unused * size_of::<T>() > crate::value::KEEP_UNUSED
+        {
             self.data.shrink_to_fit();
         }
     }
