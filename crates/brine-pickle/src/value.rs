@@ -503,18 +503,10 @@ pub enum Node {
     Bool(bool),
     /// An `int` that fits in 64 bits.
     Int(i64),
-    /// An `int` that does not fit in 64 bits. Never holds a value that fits in `i64`.
-    BigInt(Box<BigInt>),
     /// A `float`.
     Float(f64),
-    /// A `complex`.
-    Complex(Box<Complex>),
     /// A `str`.
     Str(Text),
-    /// A `bytes` (also Python 2 `str` when read with `encoding="bytes"`).
-    Bytes(Box<Bytes>),
-    /// A `bytearray`.
-    ByteArray(Box<Vec<u8>>),
     /// A `list`.
     List(Items),
     /// A `tuple`.
@@ -525,14 +517,24 @@ pub enum Node {
     Set(Items),
     /// A `frozenset`, in the order the pickle gave its items.
     FrozenSet(Items),
-    /// A reference to a class or function: `module.name`.
-    Global(Box<Global>),
-    /// An inert object: a recorded call with its state.
-    Object(Box<Object>),
     /// A persistent reference (`PERSID`/`BINPERSID`): the id node, left to the application.
     PersistentId(NodeId),
     /// An object from the `copyreg` extension registry (`EXT1`/`EXT2`/`EXT4`), by code.
     Extension(i32),
+    // The variants that own memory come last, so that freeing a graph checks each node with
+    // one comparison.
+    /// An `int` that does not fit in 64 bits. Never holds a value that fits in `i64`.
+    BigInt(Box<BigInt>),
+    /// A `complex`.
+    Complex(Box<Complex>),
+    /// A `bytes` (also Python 2 `str` when read with `encoding="bytes"`).
+    Bytes(Box<Bytes>),
+    /// A `bytearray`.
+    ByteArray(Box<Vec<u8>>),
+    /// A reference to a class or function: `module.name`.
+    Global(Box<Global>),
+    /// An inert object: a recorded call with its state.
+    Object(Box<Object>),
     /// A protocol 5 out-of-band buffer.
     Buffer(Box<PickleBuffer>),
 }

@@ -33,9 +33,11 @@ pub(crate) struct Vm<'d, 'o> {
     pub st: PickleState,
     /// Out-of-band buffers consumed so far.
     pub buffers_used: usize,
-    /// Offset and byte of the opcode being run (for errors).
+    /// Offset of the opcode being run (for errors; the opcode is the byte there).
     pub op_pos: usize,
-    pub op_byte: u8,
+    /// Copies of `opts.limits.max_stack` and `max_nodes`, checked on every push.
+    max_stack: usize,
+    max_nodes: usize,
     /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
     /// and saves a node per occurrence. `u32::MAX` while not made yet.
@@ -159,7 +161,8 @@ impl<'d, 'o> Vm<'d, 'o> {
             },
             buffers_used,
             op_pos: pos,
-            op_byte: 0,
+            max_stack: opts.limits.max_stack,
+            max_nodes: opts.limits.max_nodes,
             atoms: std::mem::take(&mut scratch.atoms),
             pairs: std::mem::take(&mut scratch.pairs),
             scratch: Some(scratch),
@@ -178,7 +181,16 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[cold]
     #[inline(never)]
     pub fn err(&self, kind: ErrorKind) -> Error {
-        Error::new(kind, self.op_pos as u64, Opcode::from_byte(self.op_byte))
+        Error::new(kind, self.op_pos as u64, self.opcode())
+    }
+
+    /// The opcode being run: the byte at `op_pos` (none before the first opcode is read).
+    #[cold]
+    pub fn opcode(&self) -> Option<Opcode> {
+        self.input
+            .data
+            .get(self.op_pos)
+            .and_then(|&b| Opcode::from_byte(b))
     }
 
     #[cold]
@@ -213,7 +225,7 @@ impl<'d, 'o> Vm<'d, 'o> {
 
     #[inline(always)]
     pub fn push(&mut self, id: NodeId) -> Result<()> {
-        if self.st.stack.len() >= self.opts.limits.max_stack {
+        if self.st.stack.len() >= self.max_stack {
             return Err(self.limit("stack size"));
         }
         self.st.stack.push(id);
@@ -225,7 +237,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// and loaded at different widths, which stalls store forwarding on every node.
     #[inline(always)]
     pub fn node(&mut self, node: Node) -> Result<NodeId> {
-        if self.graph.len() >= self.opts.limits.max_nodes {
+        if self.graph.len() >= self.max_nodes {
             return Err(self.limit("node count"));
         }
         Ok(self.graph.push(node))
@@ -264,10 +276,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             let slot = (v + 8) as usize;
             if let Some(&raw) = self.atoms.get(slot) {
                 let len = self.st.stack.len();
-                if raw != NO_ATOM
-                    && len < self.st.stack.capacity()
-                    && len < self.opts.limits.max_stack
-                {
+                if raw != NO_ATOM && len < self.st.stack.capacity() && len < self.max_stack {
                     self.st.stack.push(NodeId::from_index(raw as usize));
                     return Ok(());
                 }
@@ -432,7 +441,6 @@ impl<'d, 'o> Vm<'d, 'o> {
                     None,
                 ));
             };
-            self.op_byte = op;
             match op {
                 // --- frames, protocol, stop -----------------------------------------------------
                 0x95 => {
@@ -801,7 +809,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// `MARK`.
     #[inline(always)]
     fn mark(&mut self) -> Result<()> {
-        if self.st.stack.len() + self.st.marks.len() >= self.opts.limits.max_stack {
+        if self.st.stack.len() + self.st.marks.len() >= self.max_stack {
             return Err(self.limit("stack size"));
         }
         self.st.marks.push(self.st.stack.len());
@@ -815,7 +823,6 @@ impl<'d, 'o> Vm<'d, 'o> {
         let pos = self.input.pos;
         if self.input.data.get(pos) == Some(&b'(') {
             self.op_pos = pos;
-            self.op_byte = b'(';
             self.input.pos = pos + 1;
             return self.mark();
         }
@@ -831,14 +838,12 @@ impl<'d, 'o> Vm<'d, 'o> {
         match self.input.data.get(pos..pos + 2) {
             Some([0x94, _]) => {
                 self.op_pos = pos;
-                self.op_byte = 0x94;
                 self.input.pos = pos + 1;
                 let idx = self.st.memo.len();
                 self.memo_put(idx)
             }
             Some([b'q', idx]) => {
                 self.op_pos = pos;
-                self.op_byte = b'q';
                 self.input.pos = pos + 2;
                 self.memo_put(u64::from(*idx))
             }
@@ -948,12 +953,11 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Runs a nested pickle from the current position with its own stack and memo.
     pub fn nested(&mut self) -> Result<NodeId> {
         let saved = std::mem::take(&mut self.st);
-        let (op_pos, op_byte) = (self.op_pos, self.op_byte);
+        let op_pos = self.op_pos;
         let frame_end = self.input.frame_end;
         let result = self.run(None);
         self.st = saved;
         self.op_pos = op_pos;
-        self.op_byte = op_byte;
         // The outer pickle's frame (if any) is over once a nested pickle was read after it.
         if frame_end.is_some_and(|end| self.input.pos < end) {
             self.input.frame_end = frame_end;
@@ -978,12 +982,12 @@ impl Engine for Vm<'_, '_> {
             InputError::Eof => Error::new(
                 ErrorKind::UnexpectedEof,
                 self.input.pos as u64,
-                Opcode::from_byte(self.op_byte),
+                self.opcode(),
             ),
             InputError::FrameExhausted => Error::new(
                 invalid("pickle exhausted before end of frame"),
                 self.input.pos as u64,
-                Opcode::from_byte(self.op_byte),
+                self.opcode(),
             ),
         })
     }
@@ -1001,11 +1005,7 @@ impl Engine for Vm<'_, '_> {
     }
 
     fn error_here(&self, msg: String) -> Error {
-        Error::new(
-            ErrorKind::Hook(msg),
-            self.input.pos as u64,
-            Opcode::from_byte(self.op_byte),
-        )
+        Error::new(ErrorKind::Hook(msg), self.input.pos as u64, self.opcode())
     }
 
     fn options(&self) -> &ReadOptions {
