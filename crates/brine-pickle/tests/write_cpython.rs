@@ -41,7 +41,22 @@ fn check(cases: Vec<Case>) {
         let root = (case.build)(&mut g);
         g.set_root(root);
         for (proto, want) in want.iter().enumerate() {
-            match to_vec(&g, &WriteOptions::protocol(proto as u8)) {
+            let options = WriteOptions::protocol(proto as u8);
+            // The same bytes through a sink, which takes them in chunks as frames end.
+            let mut sunk = Vec::new();
+            if let Err(e) = brine_pickle::to_writer(&mut sunk, &g, &options) {
+                failures.push(format!(
+                    "{} at protocol {proto}: to_writer error {e}",
+                    case.expr
+                ));
+            } else if &sunk != want {
+                failures.push(format!(
+                    "{} at protocol {proto} through a sink: {}",
+                    case.expr,
+                    common::first_diff(&sunk, want)
+                ));
+            }
+            match to_vec(&g, &options) {
                 Ok(ours) if &ours == want => {}
                 Ok(ours) => failures.push(format!(
                     "{} at protocol {proto}: {}",
@@ -260,6 +275,21 @@ fn strings() {
         let e = g.str("z");
         g.list(vec![a, b, c, d, e])
     }));
+    // Many frames, and more than the 1 MiB a sink is handed at a time.
+    cases.push(case(
+        "[['s%d' % i, i, i * 0.5] for i in range(100000)]",
+        |g| {
+            let rows: Vec<NodeId> = (0..100_000)
+                .map(|i| {
+                    let s = g.str(&format!("s{i}"));
+                    let n = g.int(i);
+                    let x = g.float(i as f64 * 0.5);
+                    g.list(vec![s, n, x])
+                })
+                .collect();
+            g.list(rows)
+        },
+    ));
     check(cases);
 }
 

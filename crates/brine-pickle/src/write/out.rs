@@ -28,6 +28,11 @@ pub(crate) struct Out<'s> {
     flushed: u64,
     framing: bool,
     frame_start: usize,
+    /// `framing` and no frame open: the next write opens one.
+    open_pending: bool,
+    /// The buffer length from which [`Out::boundary`] has something to do (commit a full
+    /// frame, or hand a large buffer to the sink): one comparison per `save`.
+    boundary_at: usize,
 }
 
 impl<'s> Out<'s> {
@@ -42,25 +47,42 @@ impl<'s> Out<'s> {
     }
 
     fn with_buffer(buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
+        let sink_present = sink.is_some();
         Out {
             buf,
             sink,
             flushed: 0,
             framing: false,
             frame_start: NO_FRAME,
+            open_pending: false,
+            boundary_at: if sink_present { FLUSH_AT } else { usize::MAX },
         }
+    }
+
+    /// Recomputes `boundary_at` after a frame opened or closed.
+    fn update_boundary(&mut self) {
+        self.boundary_at = if self.frame_start != NO_FRAME {
+            self.frame_start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET
+        } else if self.sink.is_some() {
+            FLUSH_AT
+        } else {
+            usize::MAX
+        };
     }
 
     /// Turns framing on (after `PROTO`, at protocol 4+).
     pub(crate) fn start_framing(&mut self) {
         self.framing = true;
+        self.open_pending = self.frame_start == NO_FRAME;
     }
 
     #[inline(always)]
     fn open_frame(&mut self) {
-        if self.framing && self.frame_start == NO_FRAME {
+        if self.open_pending {
             self.frame_start = self.buf.len();
             self.buf.extend_from_slice(&[0xFE; FRAME_HEADER_SIZE]);
+            self.open_pending = false;
+            self.update_boundary();
         }
     }
 
@@ -96,6 +118,8 @@ impl<'s> Out<'s> {
         }
         let start = self.frame_start;
         self.frame_start = NO_FRAME;
+        self.open_pending = self.framing;
+        self.update_boundary();
         let len = self.buf.len() - start - FRAME_HEADER_SIZE;
         if len >= FRAME_SIZE_MIN {
             if let Some(header) = self.buf.get_mut(start..start + FRAME_HEADER_SIZE) {
@@ -115,6 +139,15 @@ impl<'s> Out<'s> {
     /// `_Pickler_OpcodeBoundary`, called as every `save()` starts: commits a frame past 64 KiB.
     #[inline(always)]
     pub(crate) fn boundary(&mut self) -> Result<()> {
+        if self.buf.len() >= self.boundary_at {
+            return self.boundary_slow();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn boundary_slow(&mut self) -> Result<()> {
         if self.frame_start != NO_FRAME {
             if self.buf.len() - self.frame_start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
                 return self.commit_frame();
