@@ -206,13 +206,82 @@ enum Task {
     Build(NodeId),
 }
 
-/// The memo entries of `''`/`b''` (key 256) and of one-character strings and bytes (by code).
-struct Singles {
-    str1: [u32; 257],
-    bytes1: [u32; 257],
+/// The memo entries of `''`/`b''` (key 256) and of one-character strings and bytes (by code),
+/// which CPython keeps one object of. Most values have a few of them: they start as a short list,
+/// and become two full tables (2 KiB to set up) only past [`FEW_SINGLES`] entries.
+enum Singles {
+    Few(Vec<(Single, u16, u32)>),
+    Tables {
+        str1: Box<[u32; 257]>,
+        bytes1: Box<[u32; 257]>,
+    },
 }
 
-#[derive(Clone, Copy)]
+/// Entries kept as a list before [`Singles`] switches to tables.
+const FEW_SINGLES: usize = 16;
+
+impl Singles {
+    fn get(&self, kind: Single, k: usize) -> u32 {
+        match self {
+            Singles::Few(list) => list
+                .iter()
+                .find(|&&(kd, key, _)| kd == kind && usize::from(key) == k)
+                .map_or(NOT_MEMOIZED, |&(_, _, idx)| idx),
+            Singles::Tables { str1, bytes1 } => {
+                let table = match kind {
+                    Single::Str => str1,
+                    Single::Bytes => bytes1,
+                };
+                table.get(k).copied().unwrap_or(NOT_MEMOIZED)
+            }
+        }
+    }
+
+    fn set(&mut self, kind: Single, k: usize, idx: u32) {
+        let Ok(key) = u16::try_from(k) else { return };
+        if let Singles::Few(list) = self {
+            if let Some(entry) = list.iter_mut().find(|e| e.0 == kind && e.1 == key) {
+                entry.2 = idx;
+                return;
+            }
+            if list.len() < FEW_SINGLES {
+                list.push((kind, key, idx));
+                return;
+            }
+            let mut str1 = Box::new([NOT_MEMOIZED; 257]);
+            let mut bytes1 = Box::new([NOT_MEMOIZED; 257]);
+            for &(kd, key, idx) in list.iter() {
+                let table = match kd {
+                    Single::Str => &mut str1,
+                    Single::Bytes => &mut bytes1,
+                };
+                if let Some(slot) = table.get_mut(usize::from(key)) {
+                    *slot = idx;
+                }
+            }
+            *self = Singles::Tables { str1, bytes1 };
+        }
+        if let Singles::Tables { str1, bytes1 } = self {
+            let table = match kind {
+                Single::Str => str1,
+                Single::Bytes => bytes1,
+            };
+            if let Some(slot) = table.get_mut(k) {
+                *slot = idx;
+            }
+        }
+    }
+}
+
+/// The memo entries of globals written so far, by content: module names (protocol 4+) and
+/// `(module, name)` pairs.
+#[derive(Default)]
+struct GlobalMemo {
+    modules: HashMap<Box<str>, u32>,
+    globals: HashMap<(Box<str>, Box<str>), u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Single {
     Str,
     Bytes,
@@ -276,14 +345,15 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     /// Memo index + 1 of each node, 0 when not memoized (zeroed memory: pages are only touched
     /// for nodes that get memoized).
     memo: Vec<u32>,
+    /// How many times each node is being written before it is memoized (see
+    /// [`Encoder::enter`]); allocated when the first tuple, frozenset or call is entered.
     busy: Vec<u8>,
     memo_len: u32,
-    /// Memo entries of the strings and bytes CPython keeps one object of; made on first use, as
-    /// most values have none and the tables cost 2 KiB to set up.
-    singles: Option<Box<Singles>>,
+    /// Memo entries of the strings and bytes CPython keeps one object of.
+    singles: Singles,
     latin1: u32,
-    modules: HashMap<Box<str>, u32>,
-    globals: HashMap<(Box<str>, Box<str>), u32>,
+    /// Memo entries of modules and globals, made when the first global is written.
+    globals: Option<Box<GlobalMemo>>,
     stack: Vec<Task>,
     /// Item loops running by direct call (see [`Encoder::push_items`]).
     inline_depth: u32,
@@ -307,12 +377,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             fix_imports,
             python_batching,
             memo: vec![0; graph.len()],
-            busy: vec![0; graph.len()],
+            busy: Vec::new(),
             memo_len: 0,
-            singles: None,
+            singles: Singles::Few(Vec::new()),
             latin1: NOT_MEMOIZED,
-            modules: HashMap::new(),
-            globals: HashMap::new(),
+            globals: None,
             stack: Vec::new(),
             inline_depth: 0,
             scratch: Vec::new(),
@@ -332,7 +401,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.out.start_framing();
             }
         }
-        self.stack.push(Task::Save(root));
+        self.save(root)?;
         while let Some(task) = self.stack.pop() {
             self.step(task)?;
         }
@@ -348,7 +417,20 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     // --- memo --------------------------------------------------------------------------------
 
     /// `memo_put` of a new object: the next index, `MEMOIZE`/`PUT`/`BINPUT`/`LONG_BINPUT`.
+    #[inline(always)]
     fn put(&mut self) -> Result<u32> {
+        let idx = self.memo_len;
+        if self.proto >= 4 && idx != NOT_MEMOIZED {
+            self.memo_len += 1;
+            self.out.op(Opcode::Memoize);
+            return Ok(idx);
+        }
+        self.put_slow()
+    }
+
+    /// `put` below protocol 4, or when the memo is full.
+    #[inline(never)]
+    fn put_slow(&mut self) -> Result<u32> {
         let idx = self.memo_len;
         if idx == NOT_MEMOIZED {
             return Err(unpicklable("more than 2^32-1 memoized objects"));
@@ -373,6 +455,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     /// `memo_put` of a node; also records it as the shared object for its content, if any.
+    #[inline]
     fn put_node(&mut self, id: NodeId) -> Result<u32> {
         let idx = self.put()?;
         self.set_memo(id, idx);
@@ -405,32 +488,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// The memo entry of the shared string or bytes object `k` (see [`Singles`]).
     #[inline]
     fn single(&self, kind: Single, k: usize) -> u32 {
-        let Some(t) = &self.singles else {
-            return NOT_MEMOIZED;
-        };
-        let table = match kind {
-            Single::Str => &t.str1,
-            Single::Bytes => &t.bytes1,
-        };
-        table.get(k).copied().unwrap_or(NOT_MEMOIZED)
+        self.singles.get(kind, k)
     }
 
     fn set_single(&mut self, kind: Single, k: usize, idx: u32) {
-        let t = self.singles.get_or_insert_with(|| {
-            Box::new(Singles {
-                str1: [NOT_MEMOIZED; 257],
-                bytes1: [NOT_MEMOIZED; 257],
-            })
-        });
-        let table = match kind {
-            Single::Str => &mut t.str1,
-            Single::Bytes => &mut t.bytes1,
-        };
-        if let Some(slot) = table.get_mut(k) {
-            *slot = idx;
-        }
+        self.singles.set(kind, k, idx);
     }
 
+    #[inline]
     fn memo_of(&self, id: NodeId) -> u32 {
         match self.memo.get(id.index()) {
             Some(&slot) if slot != 0 => slot - 1,
@@ -449,6 +514,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// Marks `id` as being written before it is memoized; a third nested entry means a cycle that
     /// CPython would recurse on forever (only tuples, frozensets, reductions between).
     fn enter(&mut self, id: NodeId) -> Result<()> {
+        if self.busy.is_empty() {
+            self.busy = vec![0; self.graph.len()];
+        }
         if let Some(b) = self.busy.get_mut(id.index()) {
             if *b >= 2 {
                 return Err(unpicklable(
@@ -1109,7 +1177,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn global_memoized(&mut self, g: GlobalRef) -> Result<()> {
         let idx = self.put()?;
         let (module, name) = self.global_names(g);
-        self.globals.insert((module.into(), name.into()), idx);
+        self.globals
+            .get_or_insert_with(Box::default)
+            .globals
+            .insert((module.into(), name.into()), idx);
         if let GlobalRef::Node { node, end } = g {
             if let Node::Global(gl) = self.node(node) {
                 if end as usize == gl.name.len() {
@@ -1124,10 +1195,12 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn save_global(&mut self, g: GlobalRef) -> Result<()> {
         self.out.boundary()?;
         let (module, name) = self.global_names(g);
-        if let Some(&idx) = self
-            .globals
-            .get(&(Box::<str>::from(module), Box::<str>::from(name)))
-        {
+        let known = self.globals.as_ref().and_then(|memo| {
+            memo.globals
+                .get(&(Box::<str>::from(module), Box::<str>::from(name)))
+                .copied()
+        });
+        if let Some(idx) = known {
             self.get(idx);
             if let GlobalRef::Node { node, end } = g {
                 if let Node::Global(gl) = self.node(node) {
@@ -1151,12 +1224,19 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 } else {
                     module
                 };
-            if let Some(&idx) = self.modules.get(key) {
+            let known = self
+                .globals
+                .as_ref()
+                .and_then(|memo| memo.modules.get(key).copied());
+            if let Some(idx) = known {
                 self.get(idx);
             } else {
                 self.write_str(module.as_bytes(), || module.chars().map(u32::from))?;
                 let idx = self.put()?;
-                self.modules.insert(key.into(), idx);
+                self.globals
+                    .get_or_insert_with(Box::default)
+                    .modules
+                    .insert(key.into(), idx);
             }
             self.out.boundary()?;
             self.write_str(name.as_bytes(), || name.chars().map(u32::from))?;
