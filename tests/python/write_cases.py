@@ -66,6 +66,13 @@ def list_tuple_list(n=1):
     return l
 
 
+def nested(depth):
+    x = [1]
+    for i in range(depth):
+        x = [x, (i, x), {i: x}]
+    return x
+
+
 def shared():
     a = [1, 2]
     s = "shared"

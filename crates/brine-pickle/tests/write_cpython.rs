@@ -381,6 +381,37 @@ fn containers() {
         let v: Vec<_> = (0..30000).map(|i| g.str(&i.to_string())).collect();
         g.list(v)
     }));
+    // Items that schedule work (a complex is a call) at batch edges, keys and values.
+    cases.push(case("[complex(i, 1) for i in range(2500)]", |g| {
+        let v: Vec<_> = (0..2500).map(|i| g.complex(f64::from(i), 1.0)).collect();
+        g.list(v)
+    }));
+    cases.push(case(
+        "[{i: complex(i, 1) for i in range(1001)}, {complex(i, 1): i for i in range(1000)}]",
+        |g| {
+            let a: Vec<_> = (0..1001)
+                .map(|i| (g.int(i), g.complex(i as f64, 1.0)))
+                .collect();
+            let b: Vec<_> = (0..1000)
+                .map(|i| (g.complex(i as f64, 1.0), g.int(i)))
+                .collect();
+            let a = g.dict(a);
+            let b = g.dict(b);
+            g.list(vec![a, b])
+        },
+    ));
+    // Nesting past the depth written by direct calls (the rest goes through the task stack).
+    cases.push(case("nested(50)", |g| {
+        let one = g.int(1);
+        let mut x = g.list(vec![one]);
+        for i in 0..50 {
+            let n = g.int(i);
+            let t = g.tuple(vec![n, x]);
+            let d = g.dict(vec![(n, x)]);
+            x = g.list(vec![x, t, d]);
+        }
+        x
+    }));
     cases.push(case("[[i] * 3 for i in range(300)]", |g| {
         let v: Vec<_> = (0..300)
             .map(|i| {

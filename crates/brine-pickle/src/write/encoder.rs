@@ -455,7 +455,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     /// `memo_put` of a node; also records it as the shared object for its content, if any.
-    #[inline]
+    #[inline(always)]
     fn put_node(&mut self, id: NodeId) -> Result<u32> {
         let idx = self.put()?;
         self.set_memo(id, idx);
@@ -711,12 +711,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.int(*v);
                 return Ok(());
             }
-            Node::BigInt(v) => return self.bigint(v),
             Node::Float(x) => {
                 self.float(*x);
                 return Ok(());
             }
-            Node::PersistentId(pid) => return self.persistent_id(id, *pid),
+            Node::BigInt(_) | Node::PersistentId(_) => return self.save_other(id, node),
             _ => {}
         }
         let idx = self.memo_of(id);
@@ -726,6 +725,53 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         match node {
             Node::Str(s) => self.save_str(id, *s),
+            Node::List(items) => {
+                self.list_header();
+                self.put_node(id)?;
+                if self.graph.items(*items).is_empty() {
+                    return Ok(());
+                }
+                self.push_items(id, Items::List)
+            }
+            Node::Dict(pairs) => {
+                if self.proto >= 1 {
+                    self.out.op(Opcode::EmptyDict);
+                } else {
+                    self.out.bytes(&[Opcode::Mark as u8, Opcode::Dict as u8]);
+                }
+                self.put_node(id)?;
+                if self.graph.pairs(*pairs).is_empty() {
+                    return Ok(());
+                }
+                self.push_items(id, Items::Dict)
+            }
+            Node::Tuple(items) => {
+                let len = self.graph.items(*items).len();
+                if len == 0 {
+                    self.empty_tuple();
+                    return Ok(());
+                }
+                let len = u32::try_from(len).map_err(|_| unpicklable("tuple too long"))?;
+                self.enter(id)?;
+                if !(self.proto >= 2 && len <= 3) {
+                    self.out.op(Opcode::Mark);
+                }
+                self.stack.push(Task::TupleEnd { node: id, len });
+                let depth = self.stack.len();
+                self.push_items(id, Items::Plain)?;
+                self.finish_inline(depth)
+            }
+            _ => self.save_other(id, node),
+        }
+    }
+
+    /// The rest of `save`: values other than atoms, strings, lists, dicts and tuples (for those,
+    /// the memo was checked).
+    #[inline(never)]
+    fn save_other(&mut self, id: NodeId, node: &'g Node) -> Result<()> {
+        match node {
+            Node::BigInt(v) => self.bigint(v),
+            Node::PersistentId(pid) => self.persistent_id(id, *pid),
             Node::Bytes(b) => {
                 if let Some(k) = node_bytes_singleton(b) {
                     let shared = self.single(Single::Bytes, k);
@@ -779,36 +825,6 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.stack
                     .push(Task::Global(GlobalRef::Builtin(Builtin::Complex)));
                 Ok(())
-            }
-            Node::Tuple(items) => {
-                let len = self.graph.items(*items).len();
-                if len == 0 {
-                    self.empty_tuple();
-                    return Ok(());
-                }
-                let len = u32::try_from(len).map_err(|_| unpicklable("tuple too long"))?;
-                self.enter(id)?;
-                if !(self.proto >= 2 && len <= 3) {
-                    self.out.op(Opcode::Mark);
-                }
-                self.stack.push(Task::TupleEnd { node: id, len });
-                let depth = self.stack.len();
-                self.push_items(id, Items::Plain)?;
-                self.finish_inline(depth)
-            }
-            Node::List(_) => {
-                self.list_header();
-                self.put_node(id)?;
-                self.push_items(id, Items::List)
-            }
-            Node::Dict(_) => {
-                if self.proto >= 1 {
-                    self.out.op(Opcode::EmptyDict);
-                } else {
-                    self.out.bytes(&[Opcode::Mark as u8, Opcode::Dict as u8]);
-                }
-                self.put_node(id)?;
-                self.push_items(id, Items::Dict)
             }
             Node::Set(_) | Node::FrozenSet(_) if self.proto < 4 => {
                 let frozen = matches!(node, Node::FrozenSet(_));
@@ -876,16 +892,19 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     }
                 }
             }
-            // Handled above.
+            // Written by `save`.
             Node::None
             | Node::Bool(_)
             | Node::Int(_)
-            | Node::BigInt(_)
             | Node::Float(_)
-            | Node::PersistentId(_) => Ok(()),
+            | Node::Str(_)
+            | Node::List(_)
+            | Node::Dict(_)
+            | Node::Tuple(_) => Ok(()),
         }
     }
 
+    #[inline(always)]
     fn empty_tuple(&mut self) {
         if self.proto >= 1 {
             self.out.op(Opcode::EmptyTuple);
@@ -894,6 +913,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
+    #[inline(always)]
     fn list_header(&mut self) {
         if self.proto >= 1 {
             self.out.op(Opcode::EmptyList);
@@ -902,6 +922,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
+    #[inline(always)]
     fn tuple_op(&mut self, len: u32) {
         let op = match len {
             0 if self.proto >= 1 => Opcode::EmptyTuple,
@@ -915,6 +936,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     // --- atoms -------------------------------------------------------------------------------
 
+    #[inline(always)]
     fn bool(&mut self, b: bool) {
         if self.proto >= 2 {
             self.out
@@ -991,6 +1013,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         Ok(())
     }
 
+    #[inline(always)]
     fn float(&mut self, x: f64) {
         if self.proto >= 1 {
             let b = x.to_be_bytes();
@@ -1006,10 +1029,16 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 b[7],
             ]);
         } else {
-            self.out.op(Opcode::Float);
-            self.out.bytes(float_repr(x).as_bytes());
-            self.out.byte(b'\n');
+            self.float_text(x);
         }
+    }
+
+    /// `FLOAT` with the repr as text (protocol 0).
+    #[inline(never)]
+    fn float_text(&mut self, x: f64) {
+        self.out.op(Opcode::Float);
+        self.out.bytes(float_repr(x).as_bytes());
+        self.out.byte(b'\n');
     }
 
     /// `save_unicode` without the memo: `UNICODE` text at protocol 0, else the UTF-8 (surrogatepass)
@@ -1508,7 +1537,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         if self.inline_depth < MAX_INLINE_DEPTH {
             self.inline_depth += 1;
-            let result = self.items(id, 0, kind);
+            let result = self.items_from_start(id, kind);
             self.inline_depth -= 1;
             return result;
         }
@@ -1610,19 +1639,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             if is_dict {
                 while pos < end {
                     let Some(&(k, v)) = pairs.get(pos) else { break };
-                    // Leaves schedule nothing, so writing one before the next step is scheduled
-                    // keeps CPython's order.
-                    if !self.try_save_leaf(k)? {
-                        let depth = self.stack.len();
-                        self.save(k)?;
-                        if self.stack.len() != depth {
-                            // What `save(k)` scheduled runs first, then `Save(v)`, then the rest.
-                            self.stack.insert(depth, Task::Save(v));
-                            self.stack.insert(depth, next_items(id, pos, kind)?);
-                            return Ok(());
-                        }
-                    }
-                    if !self.try_save_leaf(v)? && !self.save_item(v, id, pos, kind)? {
+                    if !self.save_pair(k, v, id, pos, kind)? {
                         return Ok(());
                     }
                     pos += 1;
@@ -1630,7 +1647,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             } else {
                 while pos < end {
                     let Some(&item) = seq.get(pos) else { break };
-                    if !self.try_save_leaf(item)? && !self.save_item(item, id, pos, kind)? {
+                    if !self.save_one(item, id, pos, kind)? {
                         return Ok(());
                     }
                     pos += 1;
@@ -1753,10 +1770,128 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         Ok(true)
     }
 
+    /// Writes item `pos` of the loop over `id`: `true` if it was written whole, so the loop goes
+    /// on; otherwise the loop's next step is scheduled after what the item scheduled.
+    #[inline(always)]
+    fn save_one(&mut self, item: NodeId, id: NodeId, pos: usize, kind: Items) -> Result<bool> {
+        Ok(self.try_save_leaf(item)? || self.save_item(item, id, pos, kind)?)
+    }
+
+    /// [`Encoder::save_one`] for the key and value of pair `pos` of a dict.
+    #[inline(always)]
+    fn save_pair(
+        &mut self,
+        k: NodeId,
+        v: NodeId,
+        id: NodeId,
+        pos: usize,
+        kind: Items,
+    ) -> Result<bool> {
+        // Leaves schedule nothing, so writing one before the next step is scheduled keeps
+        // CPython's order.
+        if !self.try_save_leaf(k)? {
+            let depth = self.stack.len();
+            self.save(k)?;
+            if self.stack.len() != depth {
+                // What `save(k)` scheduled runs first, then `Save(v)`, then the rest.
+                self.stack.insert(depth, Task::Save(v));
+                self.stack.insert(depth, next_items(id, pos, kind)?);
+                return Ok(false);
+            }
+        }
+        self.save_one(v, id, pos, kind)
+    }
+
+    /// The whole item loop of a container from its first item, for the rules that need no state
+    /// between steps: tuples and frozensets (no batches) and the C pickler's lists, dicts and
+    /// sets (batches of [`BATCHSIZE`]). The common case of [`Encoder::items`] without its
+    /// per-step setup; an item that schedules tasks hands the rest to `items`.
+    fn items_from_start(&mut self, id: NodeId, kind: Items) -> Result<()> {
+        let batching = self.batching(kind);
+        let (single_op, batch_op, trailing) = match (kind, batching) {
+            (_, Batching::None) => (Opcode::Mark, Opcode::Mark, false),
+            (Items::List, Batching::Exact { trailing }) => {
+                (Opcode::Append, Opcode::Appends, trailing)
+            }
+            (Items::Dict, Batching::Exact { trailing }) => {
+                (Opcode::SetItem, Opcode::SetItems, trailing)
+            }
+            (Items::Set, Batching::SetC) => (Opcode::AddItems, Opcode::AddItems, true),
+            _ => return self.items(id, 0, kind),
+        };
+        let batched = batching != Batching::None;
+        match (self.node(id), kind) {
+            (Node::Dict(p), Items::Dict) => {
+                let pairs = self.graph.pairs(*p);
+                let n = pairs.len();
+                if n == 1 {
+                    if let Some(&(k, v)) = pairs.first() {
+                        if !self.save_pair(k, v, id, 0, kind)? {
+                            return Ok(());
+                        }
+                    }
+                    self.out.op(single_op);
+                    return Ok(());
+                }
+                for (b, chunk) in pairs.chunks(BATCHSIZE).enumerate() {
+                    self.out.op(Opcode::Mark);
+                    for (i, &(k, v)) in chunk.iter().enumerate() {
+                        if !self.save_pair(k, v, id, b * BATCHSIZE + i, kind)? {
+                            return Ok(());
+                        }
+                    }
+                    self.out.op(batch_op);
+                }
+                if trailing && n > 1 && n % BATCHSIZE == 0 {
+                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                }
+                Ok(())
+            }
+            (
+                Node::List(v) | Node::Tuple(v) | Node::Set(v) | Node::FrozenSet(v),
+                Items::List | Items::Set | Items::Plain,
+            ) => {
+                let seq = self.graph.items(*v);
+                let n = seq.len();
+                if !batched {
+                    for (pos, &item) in seq.iter().enumerate() {
+                        if !self.save_one(item, id, pos, kind)? {
+                            return Ok(());
+                        }
+                    }
+                    return Ok(());
+                }
+                if n == 1 && kind == Items::List {
+                    if let Some(&item) = seq.first() {
+                        if !self.save_one(item, id, 0, kind)? {
+                            return Ok(());
+                        }
+                    }
+                    self.out.op(single_op);
+                    return Ok(());
+                }
+                for (b, chunk) in seq.chunks(BATCHSIZE).enumerate() {
+                    self.out.op(Opcode::Mark);
+                    for (i, &item) in chunk.iter().enumerate() {
+                        if !self.save_one(item, id, b * BATCHSIZE + i, kind)? {
+                            return Ok(());
+                        }
+                    }
+                    self.out.op(batch_op);
+                }
+                if trailing && n > 1 && n % BATCHSIZE == 0 {
+                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                }
+                Ok(())
+            }
+            _ => self.items(id, 0, kind),
+        }
+    }
+
     /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written
     /// whole, so the loop goes on; otherwise the loop's next step is scheduled to run after
     /// what `save` scheduled, and the loop stops here.
-    #[inline]
+    #[inline(always)]
     fn save_item(&mut self, item: NodeId, id: NodeId, pos: usize, kind: Items) -> Result<bool> {
         let depth = self.stack.len();
         self.save(item)?;
