@@ -540,6 +540,21 @@ pub enum Node {
 }
 
 impl Node {
+    /// `true` for the variants that own memory of their own (boxed payloads).
+    #[inline]
+    fn owns_memory(&self) -> bool {
+        matches!(
+            self,
+            Node::BigInt(_)
+                | Node::Complex(_)
+                | Node::Bytes(_)
+                | Node::ByteArray(_)
+                | Node::Global(_)
+                | Node::Object(_)
+                | Node::Buffer(_)
+        )
+    }
+
     /// The Python type name of this node, as `type(x).__name__` would say (`"object"` for inert
     /// objects, whose class is only known by name).
     pub fn type_name(&self) -> &'static str {
@@ -592,6 +607,21 @@ pub struct Graph {
     pairs: Arena<(NodeId, NodeId)>,
     text: Arena<u8>,
     root: Option<NodeId>,
+    /// `false` while no node can own memory (no big int, bytes, object... was added, and no node
+    /// was reached mutably): the graph is then freed without looking at each node.
+    may_own: bool,
+}
+
+impl Drop for Graph {
+    fn drop(&mut self) {
+        if !self.may_own {
+            // Forgetting a node that owns nothing is the same as dropping it, and the loop
+            // compiles to nothing: only the storage is freed.
+            std::mem::take(&mut self.nodes)
+                .into_iter()
+                .for_each(std::mem::forget);
+        }
+    }
 }
 
 static NONE_NODE: Node = Node::None;
@@ -639,16 +669,16 @@ impl Graph {
 
     /// An empty graph with room for `n` nodes.
     pub fn with_capacity(n: usize) -> Graph {
-        Graph {
-            nodes: Vec::with_capacity(n),
-            ..Graph::default()
-        }
+        let mut graph = Graph::default();
+        graph.nodes.reserve(n);
+        graph
     }
 
     /// Adds a node and returns its id.
     #[inline]
     pub fn push(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        self.may_own |= node.owns_memory();
         self.nodes.push(node);
         id
     }
@@ -664,11 +694,14 @@ impl Graph {
     /// The node with this id, mutably (`None` if out of range).
     #[inline]
     pub fn get_mut(&mut self, id: NodeId) -> Option<&mut Node> {
+        // The caller may store any node there.
+        self.may_own = true;
         self.nodes.get_mut(id.index())
     }
 
     /// Replaces a node, keeping its id (and so every reference to it).
     pub fn replace(&mut self, id: NodeId, node: Node) -> Option<Node> {
+        self.may_own |= node.owns_memory();
         self.nodes
             .get_mut(id.index())
             .map(|slot| std::mem::replace(slot, node))

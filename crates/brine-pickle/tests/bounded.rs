@@ -424,3 +424,30 @@ fn sets_made_from_lists_share_items_and_stay_apart() {
     assert_eq!(g.root_ref().unwrap().as_list().unwrap().len(), 100_000);
     assert!(peak < 8 << 20, "peak {peak}");
 }
+
+#[test]
+fn dropping_a_graph_frees_what_its_nodes_own() {
+    let _guard = serial();
+    // Plain data (freed without visiting each node) and, in the same stream, payloads that live
+    // in their own allocations: bytes, big ints, complex numbers, bytearrays, globals, objects.
+    // pickle.dumps([[b'x' * 100, 2**100, 1+2j, bytearray(b'ab'), collections.OrderedDict()],
+    //               [1, 'a']], protocol=5), and pickle.dumps([1, 'a', []], protocol=5)
+    let owning: &[u8] = b"\x80\x05\x95\xe3\x00\x00\x00\x00\x00\x00\x00]\x94(]\x94(Cdxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\x94\x8a\x0d\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10\x8c\x08builtins\x94\x8c\x07complex\x94\x93\x94G?\xf0\x00\x00\x00\x00\x00\x00G@\x00\x00\x00\x00\x00\x00\x00\x86\x94R\x94\x96\x02\x00\x00\x00\x00\x00\x00\x00ab\x94\x8c\x0bcollections\x94\x8c\x0bOrderedDict\x94\x93\x94)R\x94e]\x94(K\x01\x8c\x01a\x94ee.";
+    let plain: &[u8] =
+        b"\x80\x05\x95\x0d\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01\x8c\x01a\x94]\x94e.";
+    for data in [owning, plain] {
+        let g = from_slice(data).unwrap();
+        drop(g);
+        let base = PEAK.current_usage();
+        for _ in 0..1000 {
+            let g = from_slice(data).unwrap();
+            assert!(!g.is_empty());
+        }
+        let after = PEAK.current_usage();
+        assert!(
+            after <= base + 1024,
+            "{} bytes still allocated after 1000 decodes and drops of {data:?}",
+            after - base
+        );
+    }
+}

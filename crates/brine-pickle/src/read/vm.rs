@@ -131,23 +131,22 @@ impl<'d, 'o> Vm<'d, 'o> {
     ) -> Vm<'d, 'o> {
         let rest = data.len().saturating_sub(pos);
         // About one node per 8 bytes of input: enough for most plain data without regrowing, and
-        // little unused capacity in the decoded value.
-        // Below 64 KiB, half of that: regrowing a small vector costs little, and reserving for
-        // the densest data would make the peak of a small decode larger than the value.
-        let per = if rest < 1 << 16 { 16 } else { 8 };
-        // At least 32 nodes: a small pickle then never regrows (room kept unused costs less than
-        // growing twice).
-        let cap = (rest / per).max(32).min(opts.limits.max_nodes).min(1 << 24);
+        // little unused capacity in the decoded value. Likewise for the arenas (measured on plain
+        // data: a container item per 8-15 bytes, a dict pair per 10-20, string text up to a
+        // quarter of the input), so that typical data is decoded without moving them as they
+        // grow. Below 64 KiB, room for the densest data (a node per 4 bytes and an item per 2, as
+        // in lists of small ints): regrowing costs more than the few KiB, and room left unused under 4 KiB
+        // is kept rather than copied into a smaller block.
+        let small = rest < 1 << 16;
+        let per_node = if small { 4 } else { 8 };
+        let cap = (rest / per_node)
+            .max(32)
+            .min(opts.limits.max_nodes)
+            .min(1 << 24);
         let mut graph = Graph::with_capacity(cap);
-        // Likewise for the arenas (measured on plain data: a container item per 8-15 bytes, a
-        // dict pair per 10-20, string text up to a quarter of the input), so that typical data
-        // is decoded without moving the arenas as they grow.
-        let arena = rest.min(1 << 28) * 8 / per;
-        graph.size_hint_arenas(
-            (arena / 8).max(32),
-            (arena / 10).max(16),
-            (arena / 4).max(64),
-        );
+        let arena = rest.min(1 << 28);
+        let items = if small { arena / 2 } else { arena / 8 };
+        graph.size_hint_arenas(items.max(32), (arena / 10).max(16), (arena / 4).max(64));
         let mut scratch = Scratch::take();
         Vm {
             input: Input::new(data, shared, pos),

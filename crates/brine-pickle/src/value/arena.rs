@@ -82,7 +82,7 @@ impl<T: Copy + Default> Arena<T> {
         if values.len() < own_from && self.fits(values.len()) {
             self.first_use(values.len());
             let start = self.data.len() as u32;
-            self.data.extend_from_slice(values);
+            self.push_values(values);
             return Run {
                 start,
                 len: values.len() as u32,
@@ -133,7 +133,7 @@ impl<T: Copy + Default> Arena<T> {
             return;
         }
         if s + l == self.data.len() && self.fits(new.len()) {
-            self.data.extend_from_slice(new);
+            self.push_values(new);
             run.len = total as u32;
             return;
         }
@@ -174,6 +174,20 @@ impl<T: Copy + Default> Arena<T> {
             start: to as u32,
             len: total as u32,
         };
+    }
+
+    /// Appends values to the shared `Vec`; a few are copied one by one, which costs less than a
+    /// call to copy a slice of unknown length.
+    #[inline]
+    fn push_values(&mut self, values: &[T]) {
+        if values.len() <= 4 {
+            self.data.reserve(values.len());
+            for &v in values {
+                self.data.push(v);
+            }
+        } else {
+            self.data.extend_from_slice(values);
+        }
     }
 
     /// The number of values in the shared `Vec` (moved runs' old copies and room included).
