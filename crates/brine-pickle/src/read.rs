@@ -352,7 +352,15 @@ impl<'a> Reader<'a> {
             Source::Slice(s) => (s, None),
             Source::Shared(b) => (b.as_ref(), Some(b)),
         };
-        let mut vm = Vm::new(data, shared, self.pos, &self.options, self.buffers_used);
+        let mut graph = Graph::new();
+        let mut vm = Vm::new(
+            data,
+            shared,
+            self.pos,
+            &self.options,
+            self.buffers_used,
+            &mut graph,
+        );
         let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
             Some(h) => Some(&mut **h),
             None => None,
@@ -360,9 +368,10 @@ impl<'a> Reader<'a> {
         let result = vm.run(hook);
         self.pos = vm.input.pos;
         self.buffers_used = vm.buffers_used;
+        drop(vm);
         match result {
             Ok(root) => {
-                let mut graph = vm.into_graph();
+                graph.shrink_unused();
                 graph.set_root(root);
                 Ok(graph)
             }

@@ -674,6 +674,11 @@ impl Graph {
         graph
     }
 
+    /// Reserves room for `n` more nodes.
+    pub(crate) fn reserve_nodes(&mut self, n: usize) {
+        self.nodes.reserve(n);
+    }
+
     /// Adds a node and returns its id.
     #[inline]
     pub fn push(&mut self, node: Node) -> NodeId {

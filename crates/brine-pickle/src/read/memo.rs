@@ -14,7 +14,8 @@ const DENSE_SLACK: u64 = 1024;
 #[derive(Default)]
 pub(crate) struct Memo {
     dense: Vec<u32>,
-    sparse: BTreeMap<u64, NodeId>,
+    /// Made on first use: most pickles never need it.
+    sparse: Option<BTreeMap<u64, NodeId>>,
     /// Number of distinct indexes stored (`MEMOIZE` stores at this index, like `len(memo)`).
     count: u64,
 }
@@ -23,7 +24,7 @@ impl Memo {
     /// Empties the memo, keeping its dense part's capacity for the next pickle.
     pub fn clear(&mut self) {
         self.dense.clear();
-        self.sparse.clear();
+        self.sparse = None;
         self.count = 0;
     }
 
@@ -47,7 +48,7 @@ impl Memo {
             }
             return None;
         }
-        self.sparse.get(&idx).copied()
+        self.sparse.as_ref()?.get(&idx).copied()
     }
 
     /// Stores `id` at `idx`.
@@ -82,13 +83,13 @@ impl Memo {
             };
             self.dense.resize(new_len_usize, EMPTY);
             // Move sparse entries the dense part now covers.
-            let moved: Vec<(u64, NodeId)> = self
-                .sparse
-                .range(old..new_len)
-                .map(|(&k, &v)| (k, v))
-                .collect();
+            let moved: Vec<(u64, NodeId)> = self.sparse.as_ref().map_or(Vec::new(), |sparse| {
+                sparse.range(old..new_len).map(|(&k, &v)| (k, v)).collect()
+            });
             for (k, v) in moved {
-                self.sparse.remove(&k);
+                if let Some(sparse) = self.sparse.as_mut() {
+                    sparse.remove(&k);
+                }
                 if let Some(slot) = usize::try_from(k).ok().and_then(|i| self.dense.get_mut(i)) {
                     *slot = v.index() as u32;
                 }
@@ -108,7 +109,12 @@ impl Memo {
     }
 
     fn put_sparse(&mut self, idx: u64, id: NodeId) {
-        if self.sparse.insert(idx, id).is_none() {
+        if self
+            .sparse
+            .get_or_insert_with(BTreeMap::new)
+            .insert(idx, id)
+            .is_none()
+        {
             self.count += 1;
         }
     }

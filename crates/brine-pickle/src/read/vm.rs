@@ -28,7 +28,8 @@ pub(crate) struct PickleState {
 /// The virtual machine: input, graph, and the state of the pickle being read.
 pub(crate) struct Vm<'d, 'o> {
     pub input: Input<'d>,
-    pub graph: Graph,
+    /// The graph being built (owned by the caller, so that it is never moved).
+    pub graph: &'o mut Graph,
     pub opts: &'o ReadOptions,
     pub st: PickleState,
     /// Out-of-band buffers consumed so far.
@@ -128,6 +129,7 @@ impl<'d, 'o> Vm<'d, 'o> {
         pos: usize,
         opts: &'o ReadOptions,
         buffers_used: usize,
+        graph: &'o mut Graph,
     ) -> Vm<'d, 'o> {
         let rest = data.len().saturating_sub(pos);
         // About one node per 8 bytes of input: enough for most plain data without regrowing, and
@@ -143,7 +145,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             .max(32)
             .min(opts.limits.max_nodes)
             .min(1 << 24);
-        let mut graph = Graph::with_capacity(cap);
+        graph.reserve_nodes(cap);
         let arena = rest.min(1 << 28);
         let items = if small { arena / 2 } else { arena / 8 };
         graph.size_hint_arenas(items.max(32), (arena / 10).max(16), (arena / 4).max(64));
@@ -166,12 +168,6 @@ impl<'d, 'o> Vm<'d, 'o> {
             pairs: std::mem::take(&mut scratch.pairs),
             scratch: Some(scratch),
         }
-    }
-
-    pub fn into_graph(mut self) -> Graph {
-        let mut graph = std::mem::take(&mut self.graph);
-        graph.shrink_unused();
-        graph
     }
 
     // --- errors -------------------------------------------------------------------------------
@@ -973,7 +969,7 @@ impl<'d, 'o> Vm<'d, 'o> {
 
 impl Engine for Vm<'_, '_> {
     fn graph_mut(&mut self) -> &mut Graph {
-        &mut self.graph
+        self.graph
     }
 
     fn read_raw(&mut self, n: usize) -> Result<Bytes> {
