@@ -812,6 +812,13 @@ impl Graph {
         self.text.window(text.0)
     }
 
+    /// A string of at most 16 bytes as a window of the text heap (see [`Graph::text_window`])
+    /// and its length in bytes.
+    #[inline]
+    pub(crate) fn short_text(&self, text: Text) -> Option<(&[u8; 16], usize)> {
+        self.text.short(text.0)
+    }
+
     /// Stores the first `len` bytes of `window` as a string (checked by the caller).
     #[inline]
     pub(crate) fn new_short_text(&mut self, window: &[u8; 16], len: usize) -> Text {

@@ -65,8 +65,25 @@ impl Drop for Vm<'_, '_> {
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
 const SHORT_TEXT: usize = 16;
-/// The high bit of each of 16 bytes: set in a byte that is not ASCII.
-const ASCII_HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
+/// The high bit of each of 8 bytes: set in a byte that is not ASCII.
+const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `true` if the first `len` (at most 16) bytes of `w` are ASCII: two 8-byte words, masked.
+#[inline(always)]
+fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
+    /// The low `n` bytes of a word (all of them from 8 up).
+    fn low_bytes(n: usize) -> u64 {
+        if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (n * 8)) - 1
+        }
+    }
+    let (lo, hi) = w.split_at(8);
+    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(u64::MAX, u64::from_le_bytes);
+    let high = (word(lo) & low_bytes(len)) | (word(hi) & low_bytes(len.saturating_sub(8)));
+    high & ASCII_HIGH_BITS == 0
+}
 
 /// `None`, `False`, `True`, then ints -5 to 256.
 const ATOM_SLOTS: usize = 3 + 262;
@@ -782,9 +799,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             .and_then(|w| <&[u8; SHORT_TEXT]>::try_from(w).ok());
         if let Some(w) = window {
             if raw.len() <= SHORT_TEXT {
-                let shift = u32::try_from((SHORT_TEXT - raw.len()) * 8).unwrap_or(128);
-                let mask = u128::MAX.checked_shr(shift).unwrap_or(0);
-                let ascii = u128::from_le_bytes(*w) & mask & ASCII_HIGH_BITS == 0;
+                let ascii = is_ascii_prefix(w, raw.len());
                 if ascii || strings::is_surrogatepass_utf8(raw) {
                     let text = self.graph.new_short_text(w, raw.len());
                     self.push_new(Node::Str(text))?;

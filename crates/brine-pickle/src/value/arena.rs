@@ -225,6 +225,16 @@ impl Arena<u8> {
             .and_then(|w| <&[u8; 16]>::try_from(w).ok())
     }
 
+    /// A run of at most 16 values in the shared `Vec` with 16 bytes there from its start: the
+    /// window and the run's length.
+    #[inline]
+    pub(crate) fn short(&self, run: Run) -> Option<(&[u8; 16], usize)> {
+        if run.len > 16 {
+            return None;
+        }
+        Some((self.window(run)?, run.len as usize))
+    }
+
     /// Stores the first `len` bytes of `window` (at most 16): the whole window is copied, a
     /// fixed-size move, and the extra bytes cut off again.
     #[inline]

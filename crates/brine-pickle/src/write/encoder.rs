@@ -1731,6 +1731,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.get(idx);
                 return Ok(true);
             }
+            // The commonest string, inline: short, at protocol 4+, and not one CPython keeps a
+            // single object of (those are 1-2 bytes, and `'latin1'`).
+            if self.proto >= 4 {
+                if let Some((window, len)) = self.graph.short_text(t) {
+                    if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
+                        self.out.short_str(window, len);
+                        let idx = self.put()?;
+                        self.set_memo(id, idx);
+                        return Ok(true);
+                    }
+                }
+            }
             self.save_str(id, t)?;
             return Ok(true);
         }

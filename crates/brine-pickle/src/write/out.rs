@@ -182,6 +182,19 @@ impl<'s> Out<'s> {
         self.buf.truncate(end);
     }
 
+    /// `SHORT_BINUNICODE` of the first `len` (at most 16) bytes of `window`, as
+    /// [`Out::header_and_window`] writes it, with one check for room.
+    #[inline(always)]
+    pub(crate) fn short_str(&mut self, window: &[u8; 16], len: usize) {
+        self.open_frame();
+        self.buf.reserve(2 + window.len());
+        let end = self.buf.len() + 2 + len.min(window.len());
+        self.buf
+            .extend_from_slice(&[Opcode::ShortBinUnicode as u8, len as u8]);
+        self.buf.extend_from_slice(window);
+        self.buf.truncate(end);
+    }
+
     /// Bytes outside any frame (the current one is committed first).
     pub(crate) fn raw(&mut self, data: &[u8]) -> Result<()> {
         self.commit_frame()?;
