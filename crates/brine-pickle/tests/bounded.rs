@@ -444,8 +444,10 @@ fn dropping_a_graph_frees_what_its_nodes_own() {
             assert!(!g.is_empty());
         }
         let after = PEAK.current_usage();
+        // A leak would grow with the 1000 decodes; the slack is for the test harness, whose
+        // other threads may allocate meanwhile.
         assert!(
-            after <= base + 1024,
+            after <= base + 16 * 1024,
             "{} bytes still allocated after 1000 decodes and drops of {data:?}",
             after - base
         );
