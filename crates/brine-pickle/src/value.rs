@@ -680,7 +680,7 @@ impl Graph {
     }
 
     /// Adds a node and returns its id.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         self.may_own |= node.owns_memory();
@@ -820,7 +820,7 @@ impl Graph {
     }
 
     /// Stores the first `len` bytes of `window` as a string (checked by the caller).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn new_short_text(&mut self, window: &[u8; 16], len: usize) -> Text {
         Text(self.text.alloc_window(window, len))
     }
@@ -849,6 +849,20 @@ impl Graph {
             }
             Some(Node::Object(obj)) => {
                 obj.list_items.extend_from_slice(new);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Gives the dict `id`, when it has no pairs yet, the pairs `flat` holds as key, value, key,
+    /// value... (an even count); `false` (and nothing changed) otherwise.
+    #[inline]
+    pub(crate) fn fill_fresh_dict(&mut self, id: NodeId, flat: &[NodeId]) -> bool {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::Dict(run)) if Arena::<(NodeId, NodeId)>::is_fresh(run.0) => {
+                let pairs = flat.chunks_exact(2).map(|kv| (kv[0], kv[1]));
+                run.0 = self.pairs.alloc_iter(flat.len() / 2, pairs);
                 true
             }
             _ => false,

@@ -36,9 +36,11 @@ pub(crate) struct Vm<'d, 'o> {
     pub buffers_used: usize,
     /// Offset of the opcode being run (for errors; the opcode is the byte there).
     pub op_pos: usize,
-    /// Copies of `opts.limits.max_stack` and `max_nodes`, checked on every push.
+    /// Copies of `opts.limits.max_stack`, `max_nodes` and `max_memo_index`, checked on every
+    /// push and memo entry.
     max_stack: usize,
     max_nodes: usize,
+    max_memo_index: u64,
     /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
     /// and saves a node per occurrence. `u32::MAX` while not made yet.
@@ -181,6 +183,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             op_pos: pos,
             max_stack: opts.limits.max_stack,
             max_nodes: opts.limits.max_nodes,
+            max_memo_index: opts.limits.max_memo_index,
             atoms: std::mem::take(&mut scratch.atoms),
             pairs: std::mem::take(&mut scratch.pairs),
             scratch: Some(scratch),
@@ -535,8 +538,10 @@ impl<'d, 'o> Vm<'d, 'o> {
 
                 // --- str ------------------------------------------------------------------------
                 0x8c => {
-                    let n = self.arg_u8()?;
-                    self.push_unicode(u64::from(n))?;
+                    if !self.short_ascii_str()? {
+                        let n = self.arg_u8()?;
+                        self.push_unicode(u64::from(n))?;
+                    }
                 }
                 b'X' => {
                     let n = u32::from_le_bytes(self.arg::<4>()?);
@@ -600,14 +605,12 @@ impl<'d, 'o> Vm<'d, 'o> {
 
                 // --- containers -----------------------------------------------------------------
                 b']' => {
-                    self.push_new(Node::List(Items::default()))?;
-                    self.fused_memo()?;
+                    self.push_memoized(Node::List(Items::default()))?;
                     self.fused_mark()?;
                 }
                 b')' => self.push_new(Node::Tuple(Items::default()))?,
                 b'}' => {
-                    self.push_new(Node::Dict(Pairs::default()))?;
-                    self.fused_memo()?;
+                    self.push_memoized(Node::Dict(Pairs::default()))?;
                     self.fused_mark()?;
                 }
                 0x8f => self.push_new(Node::Set(Items::default()))?,
@@ -802,8 +805,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                 let ascii = is_ascii_prefix(w, raw.len());
                 if ascii || strings::is_surrogatepass_utf8(raw) {
                     let text = self.graph.new_short_text(w, raw.len());
-                    self.push_new(Node::Str(text))?;
-                    return self.fused_memo();
+                    return self.push_memoized(Node::Str(text));
                 }
                 return Err(self.err(ErrorKind::InvalidUtf8));
             }
@@ -812,8 +814,29 @@ impl<'d, 'o> Vm<'d, 'o> {
             return Err(self.err(ErrorKind::InvalidUtf8));
         }
         let text = self.graph.new_text_bytes(raw);
-        self.push_new(Node::Str(text))?;
-        self.fused_memo()
+        self.push_memoized(Node::Str(text))
+    }
+
+    /// `SHORT_BINUNICODE` of at most 16 ASCII bytes with 16 bytes of input after its length
+    /// byte (the commonest string): `false`, with nothing read, for any other.
+    #[inline(always)]
+    fn short_ascii_str(&mut self) -> Result<bool> {
+        let pos = self.input.pos;
+        let Some(chunk) = self.input.data.get(pos..pos + 1 + SHORT_TEXT) else {
+            return Ok(false);
+        };
+        let (n, rest) = chunk.split_at(1);
+        let n = usize::from(n[0]);
+        let Ok(w) = <&[u8; SHORT_TEXT]>::try_from(rest) else {
+            return Ok(false);
+        };
+        if n > SHORT_TEXT || !is_ascii_prefix(w, n) {
+            return Ok(false);
+        }
+        self.input.pos = pos + 1 + n;
+        let text = self.graph.new_short_text(w, n);
+        self.push_memoized(Node::Str(text))?;
+        Ok(true)
     }
 
     /// `MARK`.
@@ -840,25 +863,34 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// Runs the memo opcode that CPython writes after almost every new string and container
-    /// (`MEMOIZE`, or `BINPUT` below protocol 4) right away, one dispatch fewer per value.
-    /// Errors name that opcode and its offset, as if it had been dispatched.
+    /// (`MEMOIZE`, or `BINPUT` below protocol 4) right away, one dispatch fewer per value. `id`
+    /// is the node just pushed (the top of the stack). Errors name that opcode and its offset,
+    /// as if it had been dispatched.
     #[inline(always)]
-    fn fused_memo(&mut self) -> Result<()> {
+    fn fused_memo(&mut self, id: NodeId) -> Result<()> {
         let pos = self.input.pos;
         match self.input.data.get(pos..pos + 2) {
             Some([0x94, _]) => {
                 self.op_pos = pos;
                 self.input.pos = pos + 1;
                 let idx = self.st.memo.len();
-                self.memo_put(idx)
+                self.memo_store(idx, id)
             }
             Some([b'q', idx]) => {
                 self.op_pos = pos;
                 self.input.pos = pos + 2;
-                self.memo_put(u64::from(*idx))
+                self.memo_store(u64::from(*idx), id)
             }
             _ => Ok(()),
         }
+    }
+
+    /// Pushes a new node and runs the memo opcode after it (see [`Vm::fused_memo`]).
+    #[inline(always)]
+    fn push_memoized(&mut self, node: Node) -> Result<()> {
+        let id = self.node(node)?;
+        self.push(id)?;
+        self.fused_memo(id)
     }
 
     /// `SHORT_BINSTRING`/`BINSTRING`: `n` bytes decoded per [`Py2Str`] (as bytes, a zero-copy
@@ -943,10 +975,16 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[inline]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
         let top = self.top()?;
-        if idx > self.opts.limits.max_memo_index {
+        self.memo_store(idx, top)
+    }
+
+    /// Stores `id` at memo index `idx` (within the limit).
+    #[inline(always)]
+    fn memo_store(&mut self, idx: u64, id: NodeId) -> Result<()> {
+        if idx > self.max_memo_index {
             return Err(self.limit("memo index"));
         }
-        self.st.memo.put(idx, top);
+        self.st.memo.put(idx, id);
         Ok(())
     }
 

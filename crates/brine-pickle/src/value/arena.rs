@@ -105,10 +105,42 @@ impl<T: Copy + Default> Arena<T> {
 
     /// Appends `new` to `run`. Other handles of the same run keep seeing what they saw (except
     /// for a run stored on its own, which only exists past 2^32 values and is appended in place).
+    #[inline]
     pub(crate) fn extend(&mut self, run: &mut Run, new: &[T]) {
         if new.is_empty() {
             return;
         }
+        if run.len == 0 && run.start != OWN {
+            // An empty run (a container just made): stored anew, at the end.
+            *run = self.alloc(new, usize::MAX);
+            return;
+        }
+        self.extend_slow(run, new);
+    }
+
+    /// Stores a new run of the `n` values of `values` (an empty run if they are fewer).
+    #[inline]
+    pub(crate) fn alloc_iter(&mut self, n: usize, values: impl Iterator<Item = T>) -> Run {
+        if !self.fits(n) {
+            return self.alloc_own(values.take(n).collect());
+        }
+        self.first_use(n);
+        let start = self.data.len();
+        self.data.extend(values.take(n));
+        Run {
+            start: start as u32,
+            len: (self.data.len() - start) as u32,
+        }
+    }
+
+    /// `true` for a run with no values that is not stored on its own (one [`Arena::extend`]
+    /// replaces with a new run).
+    #[inline]
+    pub(crate) fn is_fresh(run: Run) -> bool {
+        run.len == 0 && run.start != OWN
+    }
+
+    fn extend_slow(&mut self, run: &mut Run, new: &[T]) {
         if run.start == OWN {
             if let Some(v) = self
                 .spill
@@ -237,7 +269,7 @@ impl Arena<u8> {
 
     /// Stores the first `len` bytes of `window` (at most 16): the whole window is copied, a
     /// fixed-size move, and the extra bytes cut off again.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn alloc_window(&mut self, window: &[u8; 16], len: usize) -> Run {
         let len = len.min(window.len());
         if !self.fits(window.len()) {
