@@ -28,6 +28,11 @@ impl Memo {
         self.count = 0;
     }
 
+    /// Makes room for `n` dense entries in all.
+    pub fn reserve(&mut self, n: usize) {
+        self.dense.reserve(n.saturating_sub(self.dense.len()));
+    }
+
     /// Room held by the dense part (entries).
     pub fn capacity(&self) -> usize {
         self.dense.capacity()
@@ -40,7 +45,7 @@ impl Memo {
     }
 
     /// The node stored at `idx`.
-    #[inline]
+    #[inline(always)]
     pub fn get(&self, idx: u64) -> Option<NodeId> {
         if let Some(&v) = usize::try_from(idx).ok().and_then(|i| self.dense.get(i)) {
             if v != EMPTY {
@@ -48,6 +53,11 @@ impl Memo {
             }
             return None;
         }
+        self.get_sparse(idx)
+    }
+
+    #[inline(never)]
+    fn get_sparse(&self, idx: u64) -> Option<NodeId> {
         self.sparse.as_ref()?.get(&idx).copied()
     }
 

@@ -169,6 +169,9 @@ impl<'d, 'o> Vm<'d, 'o> {
         let items = if small { arena / 2 } else { arena / 8 };
         graph.size_hint_arenas(items.max(32), (arena / 10).max(16), (arena / 4).max(64));
         let mut scratch = Scratch::take();
+        // Plain data memoizes about one value per 16 bytes: room for that many entries, so that
+        // the memo of a large pickle is not copied as it grows.
+        scratch.memo.reserve(rest.min(1 << 30) / 16);
         Vm {
             input: Input::new(data, shared, pos),
             graph,
@@ -538,14 +541,16 @@ impl<'d, 'o> Vm<'d, 'o> {
 
                 // --- str ------------------------------------------------------------------------
                 0x8c => {
-                    if !self.short_ascii_str()? {
+                    if !self.short_ascii_str::<1>()? {
                         let n = self.arg_u8()?;
                         self.push_unicode(u64::from(n))?;
                     }
                 }
                 b'X' => {
-                    let n = u32::from_le_bytes(self.arg::<4>()?);
-                    self.push_unicode(u64::from(n))?;
+                    if !self.short_ascii_str::<4>()? {
+                        let n = u32::from_le_bytes(self.arg::<4>()?);
+                        self.push_unicode(u64::from(n))?;
+                    }
                 }
                 0x8d => {
                     let n = u64::from_le_bytes(self.arg::<8>()?);
@@ -681,11 +686,11 @@ impl<'d, 'o> Vm<'d, 'o> {
                 }
                 b'h' => {
                     let idx = self.arg_u8()?;
-                    self.memo_get(i128::from(idx))?;
+                    self.memo_get_index(u64::from(idx))?;
                 }
                 b'j' => {
                     let idx = u32::from_le_bytes(self.arg::<4>()?);
-                    self.memo_get(i128::from(idx))?;
+                    self.memo_get_index(u64::from(idx))?;
                 }
                 b'p' => {
                     let line = self.arg_line(true)?;
@@ -817,23 +822,27 @@ impl<'d, 'o> Vm<'d, 'o> {
         self.push_memoized(Node::Str(text))
     }
 
-    /// `SHORT_BINUNICODE` of at most 16 ASCII bytes with 16 bytes of input after its length
-    /// byte (the commonest string): `false`, with nothing read, for any other.
+    /// `SHORT_BINUNICODE` (`H` = 1 length byte) or `BINUNICODE` (`H` = 4) of at most 16 ASCII
+    /// bytes with 16 bytes of input after its length (the commonest string): `false`, with
+    /// nothing read, for any other.
     #[inline(always)]
-    fn short_ascii_str(&mut self) -> Result<bool> {
+    fn short_ascii_str<const H: usize>(&mut self) -> Result<bool> {
         let pos = self.input.pos;
-        let Some(chunk) = self.input.data.get(pos..pos + 1 + SHORT_TEXT) else {
+        let Some(chunk) = self.input.data.get(pos..pos + H + SHORT_TEXT) else {
             return Ok(false);
         };
-        let (n, rest) = chunk.split_at(1);
-        let n = usize::from(n[0]);
+        let (len, rest) = chunk.split_at(H);
+        let mut le = [0u8; 8];
+        le[..H].copy_from_slice(len);
+        let n = u64::from_le_bytes(le);
         let Ok(w) = <&[u8; SHORT_TEXT]>::try_from(rest) else {
             return Ok(false);
         };
-        if n > SHORT_TEXT || !is_ascii_prefix(w, n) {
+        if n > SHORT_TEXT as u64 || !is_ascii_prefix(w, n as usize) {
             return Ok(false);
         }
-        self.input.pos = pos + 1 + n;
+        let n = n as usize;
+        self.input.pos = pos + H + n;
         let text = self.graph.new_short_text(w, n);
         self.push_memoized(Node::Str(text))?;
         Ok(true)
@@ -863,9 +872,9 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// Runs the memo opcode that CPython writes after almost every new string and container
-    /// (`MEMOIZE`, or `BINPUT` below protocol 4) right away, one dispatch fewer per value. `id`
-    /// is the node just pushed (the top of the stack). Errors name that opcode and its offset,
-    /// as if it had been dispatched.
+    /// (`MEMOIZE`, or `BINPUT`/`LONG_BINPUT` below protocol 4) right away, one dispatch fewer per
+    /// value. `id` is the node just pushed (the top of the stack). Errors name that opcode and its
+    /// offset, as if it had been dispatched.
     #[inline(always)]
     fn fused_memo(&mut self, id: NodeId) -> Result<()> {
         let pos = self.input.pos;
@@ -881,6 +890,15 @@ impl<'d, 'o> Vm<'d, 'o> {
                 self.input.pos = pos + 2;
                 self.memo_store(u64::from(*idx), id)
             }
+            Some([b'r', _]) => match self.input.data.get(pos + 1..pos + 5) {
+                Some(&[a, b, c, d]) => {
+                    self.op_pos = pos;
+                    self.input.pos = pos + 5;
+                    self.memo_store(u64::from(u32::from_le_bytes([a, b, c, d])), id)
+                }
+                // Truncated: left to the dispatch, which reports it.
+                _ => Ok(()),
+            },
             _ => Ok(()),
         }
     }
@@ -960,6 +978,15 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     // --- memo ---------------------------------------------------------------------------------
+
+    /// `BINGET`/`LONG_BINGET`: pushes memo entry `idx`.
+    #[inline(always)]
+    fn memo_get_index(&mut self, idx: u64) -> Result<()> {
+        match self.st.memo.get(idx) {
+            Some(id) => self.push(id),
+            None => Err(self.err(ErrorKind::MemoKeyMissing(idx))),
+        }
+    }
 
     #[inline]
     fn memo_get(&mut self, idx: i128) -> Result<()> {
