@@ -420,15 +420,23 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn put(&mut self) -> Result<u32> {
         let idx = self.memo_len;
-        if self.proto >= 4 && idx != NOT_MEMOIZED {
+        if self.proto >= 1 && idx != NOT_MEMOIZED {
             self.memo_len += 1;
-            self.out.op(Opcode::Memoize);
+            if self.proto >= 4 {
+                self.out.op(Opcode::Memoize);
+            } else if idx < 256 {
+                self.out.bytes(&[Opcode::BinPut as u8, idx as u8]);
+            } else {
+                let b = idx.to_le_bytes();
+                self.out
+                    .bytes(&[Opcode::LongBinPut as u8, b[0], b[1], b[2], b[3]]);
+            }
             return Ok(idx);
         }
         self.put_slow()
     }
 
-    /// `put` below protocol 4, or when the memo is full.
+    /// `put` at protocol 0, or when the memo is full.
     #[inline(never)]
     fn put_slow(&mut self) -> Result<u32> {
         let idx = self.memo_len;
@@ -469,7 +477,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     /// `memo_get`.
+    #[inline(always)]
     fn get(&mut self, idx: u32) {
+        if self.proto >= 1 && idx < 256 {
+            self.out.bytes(&[Opcode::BinGet as u8, idx as u8]);
+        } else {
+            self.get_slow(idx);
+        }
+    }
+
+    /// `memo_get` as text (protocol 0) or of an index past 255.
+    #[inline(never)]
+    fn get_slow(&mut self, idx: u32) {
         if self.proto == 0 {
             self.scratch.clear();
             self.scratch.push(Opcode::Get as u8);
