@@ -628,7 +628,7 @@ static NONE_NODE: Node = Node::None;
 
 /// Unused room up to this many bytes is kept after a decode: giving it back would cost a copy of
 /// the values and save next to nothing.
-pub(crate) const KEEP_UNUSED: usize = 4096;
+pub(crate) const KEEP_UNUSED: usize = 64;
 
 /// Calls `f` on every id an inert object refers to, in the order of [`Graph::for_each_child`].
 fn object_children_mut(obj: &mut Object, mut f: impl FnMut(&mut NodeId)) {

@@ -155,23 +155,21 @@ impl<'d, 'o> Vm<'d, 'o> {
         // little unused capacity in the decoded value. Likewise for the arenas (measured on plain
         // data: a container item per 8-15 bytes, a dict pair per 10-20, string text up to a
         // quarter of the input), so that typical data is decoded without moving them as they
-        // grow. Below 64 KiB, room for the densest data (a node per 4 bytes and an item per 2, as
-        // in lists of small ints): regrowing costs more than the few KiB, and room left unused under 4 KiB
-        // is kept rather than copied into a smaller block.
+        // grow. Below 64 KiB, half of that: regrowing a small vector costs little, and reserving
+        // for the densest data would make the peak of a small decode larger than the value.
         let small = rest < 1 << 16;
-        let per_node = if small { 4 } else { 8 };
-        let cap = (rest / per_node)
-            .max(32)
-            .min(opts.limits.max_nodes)
-            .min(1 << 24);
+        let per = if small { 16 } else { 8 };
+        // (At least 32 nodes and items: a small pickle then grows them at most once or twice.)
+        let cap = (rest / per).max(32).min(opts.limits.max_nodes).min(1 << 24);
         graph.reserve_nodes(cap);
-        let arena = rest.min(1 << 28);
-        let items = if small { arena / 2 } else { arena / 8 };
-        graph.size_hint_arenas(items.max(32), (arena / 10).max(16), (arena / 4).max(64));
+        let arena = rest.min(1 << 28) * 8 / per;
+        graph.size_hint_arenas((arena / 8).max(32), arena / 10, arena / 4);
         let mut scratch = Scratch::take();
-        // Plain data memoizes about one value per 16 bytes: room for that many entries, so that
-        // the memo of a large pickle is not copied as it grows.
-        scratch.memo.reserve(rest.min(1 << 30) / 16);
+        if !small {
+            // Plain data memoizes about one value per 16 bytes: room for that many entries, so
+            // that the memo of a large pickle is not copied as it grows.
+            scratch.memo.reserve(rest.min(1 << 30) / 16);
+        }
         Vm {
             input: Input::new(data, shared, pos),
             graph,
