@@ -278,6 +278,8 @@ pub struct Reader<'a> {
     hook: Option<&'a mut dyn ReadHook>,
     buffers_used: usize,
     failed: bool,
+    /// Bytes the last pickle read took (none before the first).
+    last_len: Option<usize>,
 }
 
 impl<'a> Reader<'a> {
@@ -294,6 +296,7 @@ impl<'a> Reader<'a> {
             hook: None,
             buffers_used: 0,
             failed: false,
+            last_len: None,
         }
     }
 
@@ -324,6 +327,7 @@ impl<'a> Reader<'a> {
             hook: Some(hook),
             buffers_used: self.buffers_used,
             failed: self.failed,
+            last_len: self.last_len,
         }
     }
 
@@ -352,6 +356,14 @@ impl<'a> Reader<'a> {
             Source::Slice(s) => (s, None),
             Source::Shared(b) => (b.as_ref(), Some(b)),
         };
+        // The first pickle is taken to fill the input (the usual case: one pickle per buffer).
+        // After it, the room reserved for the next follows the size of the last one, so that
+        // reading many small pickles from one large buffer does not reserve (and give back) room
+        // for the whole rest of the buffer each time.
+        let expected_len = self
+            .last_len
+            .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
+        let start = self.pos;
         let mut graph = Graph::new();
         let mut vm = Vm::new(
             data,
@@ -360,6 +372,7 @@ impl<'a> Reader<'a> {
             &self.options,
             self.buffers_used,
             &mut graph,
+            expected_len,
         );
         let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
             Some(h) => Some(&mut **h),
@@ -368,6 +381,7 @@ impl<'a> Reader<'a> {
         let result = vm.run(hook);
         self.pos = vm.input.pos;
         self.buffers_used = vm.buffers_used;
+        self.last_len = Some(self.pos.saturating_sub(start));
         drop(vm);
         match result {
             Ok(root) => {

@@ -453,3 +453,38 @@ fn dropping_a_graph_frees_what_its_nodes_own() {
         );
     }
 }
+
+#[test]
+fn many_small_pickles_in_one_buffer_reserve_for_their_own_size() {
+    let _guard = serial();
+    // 100,000 pickles back to back, as repeated `pickle.dump(1, f, protocol=4)` writes them.
+    let data: Vec<u8> = b"\x80\x04K\x01.".repeat(100_000);
+    let mut reader = brine_pickle::Reader::new(&data);
+    // The first one is taken to fill the buffer; the ones after it follow its size.
+    reader.read_pickle().unwrap();
+    let (count, _, peak) = measure(|| reader.map(|g| g.unwrap()).count());
+    assert_eq!(count, 99_999);
+    assert!(peak < 16 * 1024, "peak {peak} while reading 5-byte pickles");
+}
+
+#[test]
+fn reading_in_a_thread_local_destructor_works() {
+    struct ReadsOnDrop;
+    impl Drop for ReadsOnDrop {
+        fn drop(&mut self) {
+            let g = from_slice(b"K\x01.").unwrap();
+            assert_eq!(g.root_ref().and_then(|v| v.as_i64()), Some(1));
+        }
+    }
+    thread_local! {
+        static LATE: ReadsOnDrop = const { ReadsOnDrop };
+    }
+    // `LATE` is made before the reader's per-thread scratch, so it is destroyed after it: its
+    // read runs when the scratch is gone.
+    std::thread::spawn(|| {
+        LATE.with(|_| {});
+        assert!(from_slice(b"K\x02.").is_ok());
+    })
+    .join()
+    .unwrap();
+}

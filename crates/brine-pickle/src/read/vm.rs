@@ -115,8 +115,14 @@ thread_local! {
 
 impl Scratch {
     /// The thread's scratch vectors (empty ones when another read on this thread holds them).
+    /// (Also fresh ones while the thread is being torn down and its locals are gone, when a
+    /// destructor reads a pickle.)
     fn take() -> Box<Scratch> {
-        SCRATCH.with(Cell::take).unwrap_or_default()
+        SCRATCH
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
     }
 
     /// Empties the vectors and keeps them for the next read, unless they grew large.
@@ -137,7 +143,8 @@ impl Scratch {
         self.memo.clear();
         self.atoms.clear();
         self.pairs.clear();
-        SCRATCH.with(|cell| cell.set(Some(self)));
+        // Dropped instead when the thread's locals are already gone.
+        let _ = SCRATCH.try_with(|cell| cell.set(Some(self)));
     }
 }
 
@@ -149,8 +156,11 @@ impl<'d, 'o> Vm<'d, 'o> {
         opts: &'o ReadOptions,
         buffers_used: usize,
         graph: &'o mut Graph,
+        expected_len: usize,
     ) -> Vm<'d, 'o> {
-        let rest = data.len().saturating_sub(pos);
+        // The room reserved below follows the bytes this pickle is expected to take: the rest of
+        // the input, or less when the caller knows better (see `Reader::read_pickle`).
+        let rest = data.len().saturating_sub(pos).min(expected_len);
         // About one node per 8 bytes of input: enough for most plain data without regrowing, and
         // little unused capacity in the decoded value. Likewise for the arenas (measured on plain
         // data: a container item per 8-15 bytes, a dict pair per 10-20, string text up to a
