@@ -220,6 +220,16 @@ enum Singles {
 /// Entries kept as a list before [`Singles`] switches to tables.
 const FEW_SINGLES: usize = 16;
 
+impl Single {
+    /// The table of this kind among `str1` and `bytes1`.
+    fn pick<T>(self, str1: T, bytes1: T) -> T {
+        match self {
+            Single::Str => str1,
+            Single::Bytes => bytes1,
+        }
+    }
+}
+
 impl Singles {
     fn get(&self, kind: Single, k: usize) -> u32 {
         match self {
@@ -227,13 +237,11 @@ impl Singles {
                 .iter()
                 .find(|&&(kd, key, _)| kd == kind && usize::from(key) == k)
                 .map_or(NOT_MEMOIZED, |&(_, _, idx)| idx),
-            Singles::Tables { str1, bytes1 } => {
-                let table = match kind {
-                    Single::Str => str1,
-                    Single::Bytes => bytes1,
-                };
-                table.get(k).copied().unwrap_or(NOT_MEMOIZED)
-            }
+            Singles::Tables { str1, bytes1 } => kind
+                .pick(str1, bytes1)
+                .get(k)
+                .copied()
+                .unwrap_or(NOT_MEMOIZED),
         }
     }
 
@@ -251,22 +259,14 @@ impl Singles {
             let mut str1 = Box::new([NOT_MEMOIZED; 257]);
             let mut bytes1 = Box::new([NOT_MEMOIZED; 257]);
             for &(kd, key, idx) in list.iter() {
-                let table = match kd {
-                    Single::Str => &mut str1,
-                    Single::Bytes => &mut bytes1,
-                };
-                if let Some(slot) = table.get_mut(usize::from(key)) {
+                if let Some(slot) = kd.pick(&mut str1, &mut bytes1).get_mut(usize::from(key)) {
                     *slot = idx;
                 }
             }
             *self = Singles::Tables { str1, bytes1 };
         }
         if let Singles::Tables { str1, bytes1 } = self {
-            let table = match kind {
-                Single::Str => str1,
-                Single::Bytes => bytes1,
-            };
-            if let Some(slot) = table.get_mut(k) {
+            if let Some(slot) = kind.pick(str1, bytes1).get_mut(k) {
                 *slot = idx;
             }
         }
@@ -436,7 +436,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         self.put_slow()
     }
 
-    /// `put` at protocol 0, or when the memo is full.
+    /// `put` when the memo is full (an error), or at protocol 0 (`PUT` with the index as text).
     #[inline(never)]
     fn put_slow(&mut self) -> Result<u32> {
         let idx = self.memo_len;
@@ -444,22 +444,17 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             return Err(unpicklable("more than 2^32-1 memoized objects"));
         }
         self.memo_len += 1;
-        if self.proto >= 4 {
-            self.out.op(Opcode::Memoize);
-        } else if self.proto == 0 {
-            self.scratch.clear();
-            self.scratch.push(Opcode::Put as u8);
-            push_decimal(&mut self.scratch, idx as i64);
-            self.scratch.push(b'\n');
-            self.out.bytes(&self.scratch);
-        } else if idx < 256 {
-            self.out.bytes(&[Opcode::BinPut as u8, idx as u8]);
-        } else {
-            let b = idx.to_le_bytes();
-            self.out
-                .bytes(&[Opcode::LongBinPut as u8, b[0], b[1], b[2], b[3]]);
-        }
+        self.decimal_op(Opcode::Put, i64::from(idx), b"\n");
         Ok(idx)
+    }
+
+    /// A text opcode of protocol 0: `op`, `v` in decimal, then `end` (`PUT`, `GET`, `INT`, `LONG`).
+    fn decimal_op(&mut self, op: Opcode, v: i64, end: &[u8]) {
+        self.scratch.clear();
+        self.scratch.push(op as u8);
+        push_decimal(&mut self.scratch, v);
+        self.scratch.extend_from_slice(end);
+        self.out.bytes(&self.scratch);
     }
 
     /// `memo_put` of a node; also records it as the shared object for its content, if any.
@@ -486,17 +481,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
-    /// `memo_get` as text (protocol 0) or of an index past 255.
+    /// `memo_get` as text (protocol 0) or of an index past 255 (`LONG_BINGET`).
     #[inline(never)]
     fn get_slow(&mut self, idx: u32) {
         if self.proto == 0 {
-            self.scratch.clear();
-            self.scratch.push(Opcode::Get as u8);
-            push_decimal(&mut self.scratch, idx as i64);
-            self.scratch.push(b'\n');
-            self.out.bytes(&self.scratch);
-        } else if idx < 256 {
-            self.out.bytes(&[Opcode::BinGet as u8, idx as u8]);
+            self.decimal_op(Opcode::Get, i64::from(idx), b"\n");
         } else {
             let b = idx.to_le_bytes();
             self.out
@@ -744,24 +733,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         match node {
             Node::Str(s) => self.save_str(id, *s),
-            Node::List(items) => {
+            Node::List(_) => {
                 self.list_header();
                 self.put_node(id)?;
-                if self.graph.items(*items).is_empty() {
-                    return Ok(());
-                }
                 self.push_items(id, Items::List)
             }
-            Node::Dict(pairs) => {
+            Node::Dict(_) => {
                 if self.proto >= 1 {
                     self.out.op(Opcode::EmptyDict);
                 } else {
                     self.out.bytes(&[Opcode::Mark as u8, Opcode::Dict as u8]);
                 }
                 self.put_node(id)?;
-                if self.graph.pairs(*pairs).is_empty() {
-                    return Ok(());
-                }
                 self.push_items(id, Items::Dict)
             }
             Node::Tuple(items) => {
@@ -988,21 +971,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(never)]
     fn int_slow(&mut self, v: i64) {
         if let (Ok(_), 0) = (i32::try_from(v), self.proto) {
-            self.scratch.clear();
-            self.scratch.push(Opcode::Int as u8);
-            push_decimal(&mut self.scratch, v);
-            self.scratch.push(b'\n');
-            self.out.bytes(&self.scratch);
+            self.decimal_op(Opcode::Int, v, b"\n");
         } else if self.proto >= 2 {
             let (bytes, n) = long_bytes_i64(v);
             self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
             self.out.bytes(&bytes[..n]);
         } else {
-            self.scratch.clear();
-            self.scratch.push(Opcode::Long as u8);
-            push_decimal(&mut self.scratch, v);
-            self.scratch.extend_from_slice(b"L\n");
-            self.out.bytes(&self.scratch);
+            self.decimal_op(Opcode::Long, v, b"L\n");
         }
     }
 
@@ -1681,8 +1656,31 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
-    /// `save_unicode` of a `str` node that is not memoized yet (the memo was checked).
+    /// `save_unicode` of a `str` node that is not memoized yet (the memo was checked). The
+    /// commonest string is written inline: short, at protocol 4+, and not one CPython keeps a
+    /// single object of (those are 1-2 bytes, and `'latin1'`); the rest by `save_str_other`.
+    #[inline(always)]
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
+        if self.proto >= 4 {
+            if let Some((window, len)) = self.graph.short_text(text) {
+                if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
+                    self.out.header_and_window(
+                        &[Opcode::ShortBinUnicode as u8, len as u8],
+                        window,
+                        len,
+                    );
+                    let idx = self.put()?;
+                    self.set_memo(id, idx);
+                    return Ok(());
+                }
+            }
+        }
+        self.save_str_other(id, text)
+    }
+
+    /// [`Encoder::save_str`] of the strings its inline path leaves.
+    #[inline(never)]
+    fn save_str_other(&mut self, id: NodeId, text: Text) -> Result<()> {
         let s = self.graph.text(text);
         let bytes = s.as_bytes();
         let single = str_singleton(bytes);
@@ -1749,18 +1747,6 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             if idx != NOT_MEMOIZED {
                 self.get(idx);
                 return Ok(true);
-            }
-            // The commonest string, inline: short, at protocol 4+, and not one CPython keeps a
-            // single object of (those are 1-2 bytes, and `'latin1'`).
-            if self.proto >= 4 {
-                if let Some((window, len)) = self.graph.short_text(t) {
-                    if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
-                        self.out.short_str(window, len);
-                        let idx = self.put()?;
-                        self.set_memo(id, idx);
-                        return Ok(true);
-                    }
-                }
             }
             self.save_str(id, t)?;
             return Ok(true);

@@ -172,25 +172,14 @@ impl<'s> Out<'s> {
     }
 
     /// A header and the first `len` bytes of `window` (a short payload, always inside the frame):
-    /// the whole window is copied, a fixed-size move, and the rest cut off again.
-    #[inline]
+    /// the whole window is copied, a fixed-size move, and the rest cut off again; one check for
+    /// room.
+    #[inline(always)]
     pub(crate) fn header_and_window(&mut self, header: &[u8], window: &[u8; 16], len: usize) {
         self.open_frame();
+        self.buf.reserve(header.len() + window.len());
         self.buf.extend_from_slice(header);
         let end = self.buf.len() + len.min(window.len());
-        self.buf.extend_from_slice(window);
-        self.buf.truncate(end);
-    }
-
-    /// `SHORT_BINUNICODE` of the first `len` (at most 16) bytes of `window`, as
-    /// [`Out::header_and_window`] writes it, with one check for room.
-    #[inline(always)]
-    pub(crate) fn short_str(&mut self, window: &[u8; 16], len: usize) {
-        self.open_frame();
-        self.buf.reserve(2 + window.len());
-        let end = self.buf.len() + 2 + len.min(window.len());
-        self.buf
-            .extend_from_slice(&[Opcode::ShortBinUnicode as u8, len as u8]);
         self.buf.extend_from_slice(window);
         self.buf.truncate(end);
     }
