@@ -806,27 +806,20 @@ impl<'d, 'o> Vm<'d, 'o> {
     fn push_unicode(&mut self, n: u64) -> Result<()> {
         let start = self.input.pos;
         let raw = self.arg_bytes(n)?;
-        // A short string is checked and copied as a fixed 16-byte window of the input, cut to
-        // its length: no branch per byte, no copy of variable length.
+        if !strings::is_surrogatepass_utf8(raw) {
+            return Err(self.err(ErrorKind::InvalidUtf8));
+        }
+        // A short string is copied as a fixed 16-byte window of the input, cut to its length: no
+        // copy of variable length. (Short ASCII strings mostly come by `short_ascii_str`.)
         let window = self
             .input
             .data
             .get(start..start + SHORT_TEXT)
             .and_then(|w| <&[u8; SHORT_TEXT]>::try_from(w).ok());
-        if let Some(w) = window {
-            if raw.len() <= SHORT_TEXT {
-                let ascii = is_ascii_prefix(w, raw.len());
-                if ascii || strings::is_surrogatepass_utf8(raw) {
-                    let text = self.graph.new_short_text(w, raw.len());
-                    return self.push_memoized(Node::Str(text));
-                }
-                return Err(self.err(ErrorKind::InvalidUtf8));
-            }
-        }
-        if !strings::is_surrogatepass_utf8(raw) {
-            return Err(self.err(ErrorKind::InvalidUtf8));
-        }
-        let text = self.graph.new_text_bytes(raw);
+        let text = match window {
+            Some(w) if raw.len() <= SHORT_TEXT => self.graph.new_short_text(w, raw.len()),
+            _ => self.graph.new_text_bytes(raw),
+        };
         self.push_memoized(Node::Str(text))
     }
 

@@ -110,7 +110,7 @@ impl<T: Copy + Default> Arena<T> {
         if new.is_empty() {
             return;
         }
-        if run.len == 0 && run.start != OWN {
+        if Self::is_fresh(*run) {
             // An empty run (a container just made): stored anew, at the end.
             *run = self.alloc(new, usize::MAX);
             return;
