@@ -44,6 +44,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::value::{Graph, NodeId};
 
 mod containers;
+mod fast;
 mod input;
 mod memo;
 mod numbers;

@@ -782,6 +782,18 @@ impl Graph {
         self.text.shrink_unused();
     }
 
+    /// How much of each vector this graph uses: nodes, container items, dict pairs and bytes of
+    /// string text (moved runs' old copies included), for sizing the next decode (see
+    /// `Vm::new`).
+    pub(crate) fn shape(&self) -> [usize; 4] {
+        [
+            self.nodes.len(),
+            self.items.shared_len(),
+            self.pairs.shared_len(),
+            self.text.shared_len(),
+        ]
+    }
+
     /// Bytes of string text in the shared heap (a size hint for writers).
     pub(crate) fn text_heap_len(&self) -> usize {
         self.text.shared_len()
@@ -849,6 +861,18 @@ impl Graph {
             }
             Some(Node::Object(obj)) => {
                 obj.list_items.extend_from_slice(new);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Appends items to the list `id`; `false` (and nothing changed) if it is not a list.
+    #[inline]
+    pub(crate) fn extend_list(&mut self, id: NodeId, new: &[NodeId]) -> bool {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::List(run)) => {
+                self.items.extend(&mut run.0, new);
                 true
             }
             _ => false,

@@ -75,6 +75,17 @@ impl Memo {
             *slot = raw;
             return;
         }
+        // The commonest case past the end: the next index (`MEMOIZE`, or `BINPUT` as CPython
+        // numbers its entries), appended without growing the dense part ahead of time.
+        // (Not while the sparse map exists: it may hold this index already.)
+        if idx == self.dense.len() as u64
+            && self.dense.len() < self.dense.capacity()
+            && self.sparse.is_none()
+        {
+            self.dense.push(raw);
+            self.count += 1;
+            return;
+        }
         self.put_slow(idx, id);
     }
 

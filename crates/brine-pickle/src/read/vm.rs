@@ -36,16 +36,18 @@ pub(crate) struct Vm<'d, 'o> {
     pub buffers_used: usize,
     /// Offset of the opcode being run (for errors; the opcode is the byte there).
     pub op_pos: usize,
+    /// Offset of the pickle's first byte.
+    start: usize,
     /// Copies of `opts.limits.max_stack`, `max_nodes` and `max_memo_index`, checked on every
     /// push and memo entry.
-    max_stack: usize,
-    max_nodes: usize,
-    max_memo_index: u64,
+    pub(super) max_stack: usize,
+    pub(super) max_nodes: usize,
+    pub(super) max_memo_index: u64,
     /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
     /// and saves a node per occurrence. `u32::MAX` while not made yet.
     /// Grown to the highest slot used (a pickle with no small ints keeps it short).
-    atoms: Vec<u32>,
+    pub(super) atoms: Vec<u32>,
     /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
     pub pairs: Vec<(NodeId, NodeId)>,
     /// The thread's scratch vectors, lent to the fields above while this VM runs.
@@ -55,6 +57,10 @@ pub(crate) struct Vm<'d, 'o> {
 impl Drop for Vm<'_, '_> {
     fn drop(&mut self) {
         if let Some(mut scratch) = self.scratch.take() {
+            let len = self.input.pos.saturating_sub(self.start);
+            if len < SMALL_INPUT && len > 0 {
+                scratch.last_small = Some((len, self.graph.shape()));
+            }
             scratch.stack = std::mem::take(&mut self.st.stack);
             scratch.marks = std::mem::take(&mut self.st.marks);
             scratch.memo = std::mem::take(&mut self.st.memo);
@@ -66,7 +72,7 @@ impl Drop for Vm<'_, '_> {
 }
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
-const SHORT_TEXT: usize = 16;
+pub(super) const SHORT_TEXT: usize = 16;
 /// The high bit of each of 8 bytes: set in a byte that is not ASCII.
 const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -92,7 +98,9 @@ const ATOM_SLOTS: usize = 3 + 262;
 const ATOM_NONE: usize = 0;
 const ATOM_FALSE: usize = 1;
 const ATOM_TRUE: usize = 2;
-const NO_ATOM: u32 = u32::MAX;
+pub(super) const NO_ATOM: u32 = u32::MAX;
+/// The atom slot of the int 0 (slots of ints -5 to 256 follow the three above).
+pub(super) const ATOM_SLOT_OF_ZERO: usize = 8;
 
 /// The scratch vectors of a read (stack, marks, memo, atoms, pairs), kept per thread between
 /// reads: reading a small pickle would otherwise spend as long allocating and freeing them as
@@ -104,7 +112,13 @@ struct Scratch {
     memo: Memo,
     atoms: Vec<u32>,
     pairs: Vec<(NodeId, NodeId)>,
+    /// The last small pickle read on this thread: its length and its graph's [`Graph::shape`].
+    last_small: Option<(usize, [usize; 4])>,
 }
+
+/// Pickles shorter than this reserve room for their values as a share of their length; longer
+/// ones by fixed estimates (see `Vm::new`).
+const SMALL_INPUT: usize = 1 << 16;
 
 /// Scratch vectors up to this many entries are kept for the next read.
 const KEEP_SCRATCH: usize = 1 << 12;
@@ -167,14 +181,27 @@ impl<'d, 'o> Vm<'d, 'o> {
         // quarter of the input), so that typical data is decoded without moving them as they
         // grow. Below 64 KiB, half of that: regrowing a small vector costs little, and reserving
         // for the densest data would make the peak of a small decode larger than the value.
-        let small = rest < 1 << 16;
+        let small = rest < SMALL_INPUT;
         let per = if small { 16 } else { 8 };
-        // (At least 32 nodes and items: a small pickle then grows them at most once or twice.)
-        let cap = (rest / per).max(32).min(opts.limits.max_nodes).min(1 << 24);
-        graph.reserve_nodes(cap);
-        let arena = rest.min(1 << 28) * 8 / per;
-        graph.size_hint_arenas((arena / 8).max(32), arena / 10, arena / 4);
         let mut scratch = Scratch::take();
+        // A small pickle like the last one read on this thread (the common case of many similar
+        // pickles) gets the room that one used, scaled to its length: its vectors then neither
+        // grow while decoding nor shrink after. (Others get the estimates below, and any room
+        // left largely unused is given back after the decode.)
+        let learned = scratch.last_small.filter(|_| small).map(|(len, shape)| {
+            shape.map(|used| (used.saturating_mul(rest) / len.max(1)).saturating_add(8))
+        });
+        if let Some([nodes, items, pairs, text]) = learned {
+            graph.reserve_nodes(nodes.min(opts.limits.max_nodes));
+            graph.size_hint_arenas(items, pairs, text + 16);
+        } else {
+            // (At least 32 nodes and items: a small pickle then grows them at most once or
+            // twice.)
+            let cap = (rest / per).max(32).min(opts.limits.max_nodes).min(1 << 24);
+            graph.reserve_nodes(cap);
+            let arena = rest.min(1 << 28) * 8 / per;
+            graph.size_hint_arenas((arena / 8).max(32), arena / 10, arena / 4);
+        }
         if !small {
             // Plain data memoizes about one value per 16 bytes: room for that many entries, so
             // that the memo of a large pickle is not copied as it grows.
@@ -191,6 +218,7 @@ impl<'d, 'o> Vm<'d, 'o> {
                 proto: 0,
             },
             buffers_used,
+            start: pos,
             op_pos: pos,
             max_stack: opts.limits.max_stack,
             max_nodes: opts.limits.max_nodes,
@@ -299,7 +327,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
         if (-5..=256).contains(&v) {
             // The common case, inline: the atom exists and the stack has room.
-            let slot = (v + 8) as usize;
+            let slot = (v + ATOM_SLOT_OF_ZERO as i64) as usize;
             if let Some(&raw) = self.atoms.get(slot) {
                 let len = self.st.stack.len();
                 if raw != NO_ATOM && len < self.st.stack.capacity() && len < self.max_stack {
@@ -459,6 +487,10 @@ impl<'d, 'o> Vm<'d, 'o> {
     pub fn run(&mut self, mut hook: Option<&mut dyn ReadHook>) -> Result<NodeId> {
         self.input.frame_end = None;
         loop {
+            // Plain data runs in the fast loop; what it leaves comes here, one opcode at a time.
+            if let Some(root) = self.run_fast() {
+                return Ok(root);
+            }
             self.op_pos = self.input.pos;
             let Some(op) = self.input.byte() else {
                 return Err(Error::new(

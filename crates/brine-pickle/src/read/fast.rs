@@ -1,0 +1,436 @@
+//! The fast loop: the opcodes of plain data (ints, floats, `None`/`True`/`False`, ASCII
+//! strings, lists, dicts, tuples, the memo, frames) with the cursor and the stack held in locals.
+//!
+//! It never reports an error. An opcode it does not know, or one it knows but finds anything
+//! unusual in (truncated input, a limit reached, a missing mark or memo entry, a target that is
+//! not a fresh list or dict, a string that is not ASCII), is left unread, with nothing changed,
+//! for the general dispatch in [`Vm::run`], which runs it (and says what is wrong, at the same
+//! offset as always). So the fast loop only decides how quickly the common case runs, never
+//! what any pickle means.
+
+use crate::read::vm::{Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
+use crate::value::{Items, Node, NodeId, Pairs};
+
+/// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
+const SLOT_NONE: usize = 0;
+const SLOT_FALSE: usize = 1;
+const SLOT_TRUE: usize = 2;
+
+/// What one opcode did: `Next(n)` read `n` bytes; `Stop(root)` read `STOP`; `Leave` left the
+/// opcode to the general dispatch.
+enum Step {
+    Next(usize),
+    Stop(NodeId),
+    Leave,
+}
+
+use Step::{Leave, Next};
+
+/// The little-endian integer of `N` bytes at `at`, if they are there.
+#[inline(always)]
+fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
+    data.get(at..at + N)?.try_into().ok()
+}
+
+impl Vm<'_, '_> {
+    /// Runs plain-data opcodes from the current position: `Some(root)` once `STOP` was read,
+    /// `None` when the next opcode is for the general dispatch (the position is at it).
+    pub(crate) fn run_fast(&mut self) -> Option<NodeId> {
+        let data = self.input.data;
+        let mut pos = self.input.pos;
+        let mut stack = std::mem::take(&mut self.st.stack);
+        let root = loop {
+            match self.fast_step(data, pos, &mut stack) {
+                Next(n) => pos += n,
+                Step::Stop(root) => {
+                    pos += 1;
+                    break Some(root);
+                }
+                Leave => break None,
+            }
+        };
+        self.input.pos = pos;
+        self.st.stack = stack;
+        root
+    }
+
+    /// One opcode at `pos`, by family.
+    #[inline(always)]
+    fn fast_step(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> Step {
+        let Some(&op) = data.get(pos) else {
+            return Leave;
+        };
+        match op {
+            b'K' => match data.get(pos + 1) {
+                Some(&v) => self.fast_atom(stack, ATOM_SLOT_OF_ZERO + v as usize, 2),
+                None => Leave,
+            },
+            b'M' => match le::<2>(data, pos + 1) {
+                Some(b) => self.fast_int(stack, i64::from(u16::from_le_bytes(b)), 3),
+                None => Leave,
+            },
+            b'J' => match le::<4>(data, pos + 1) {
+                Some(b) => self.fast_int(stack, i64::from(i32::from_le_bytes(b)), 5),
+                None => Leave,
+            },
+            b'N' => self.fast_atom(stack, SLOT_NONE, 1),
+            0x88 => self.fast_atom(stack, SLOT_TRUE, 1),
+            0x89 => self.fast_atom(stack, SLOT_FALSE, 1),
+            b'G' => match le::<8>(data, pos + 1) {
+                Some(b) => self.fast_new(stack, Node::Float(f64::from_be_bytes(b)), 9),
+                None => Leave,
+            },
+            0x8c => match data.get(pos + 1) {
+                Some(&n) => self.fast_str(data, pos, stack, 2, n as usize),
+                None => Leave,
+            },
+            b'X' => match le::<4>(data, pos + 1) {
+                Some(b) => self.fast_str(data, pos, stack, 5, u32::from_le_bytes(b) as usize),
+                None => Leave,
+            },
+            b']' => self.fast_container(data, pos, stack, Node::List(Items::default())),
+            b'}' => self.fast_container(data, pos, stack, Node::Dict(Pairs::default())),
+            b')' => self.fast_new(stack, Node::Tuple(Items::default()), 1),
+            b'(' => self.fast_mark(stack),
+            b'e' => self.fast_appends(stack),
+            b'a' => self.fast_append(stack),
+            b'u' => self.fast_setitems(stack),
+            b's' => self.fast_setitem(stack),
+            0x85 => self.fast_tuple_n(stack, 1),
+            0x86 => self.fast_tuple_n(stack, 2),
+            0x87 => self.fast_tuple_n(stack, 3),
+            b't' => self.fast_tuple(stack),
+            0x94 => self.fast_put(stack, self.st.memo.len(), 1),
+            b'q' => match data.get(pos + 1) {
+                Some(&i) => self.fast_put(stack, u64::from(i), 2),
+                None => Leave,
+            },
+            b'r' => match le::<4>(data, pos + 1) {
+                Some(b) => self.fast_put(stack, u64::from(u32::from_le_bytes(b)), 5),
+                None => Leave,
+            },
+            b'h' => match data.get(pos + 1) {
+                Some(&i) => self.fast_get(stack, u64::from(i), 2),
+                None => Leave,
+            },
+            b'j' => match le::<4>(data, pos + 1) {
+                Some(b) => self.fast_get(stack, u64::from(u32::from_le_bytes(b)), 5),
+                None => Leave,
+            },
+            0x95 => self.fast_frame(data, pos),
+            0x80 => match data.get(pos + 1) {
+                Some(&p) if p <= crate::read::vm::HIGHEST_PROTOCOL => {
+                    self.st.proto = p;
+                    Next(2)
+                }
+                _ => Leave,
+            },
+            b'.' => match stack.len() > self.fence() {
+                true => stack.pop().map_or(Leave, Step::Stop),
+                false => Leave,
+            },
+            _ => Leave,
+        }
+    }
+
+    // --- pushing --------------------------------------------------------------------------------
+
+    /// Pushes `id` if the stack has room; `Next(n)`.
+    #[inline(always)]
+    fn fast_push(&self, stack: &mut Vec<NodeId>, id: NodeId, n: usize) -> Step {
+        if stack.len() >= self.max_stack {
+            return Leave;
+        }
+        stack.push(id);
+        Next(n)
+    }
+
+    /// Adds `node` and pushes it, if the graph and the stack have room.
+    #[inline(always)]
+    fn fast_new(&mut self, stack: &mut Vec<NodeId>, node: Node, n: usize) -> Step {
+        if self.graph.len() >= self.max_nodes || stack.len() >= self.max_stack {
+            return Leave;
+        }
+        stack.push(self.graph.push(node));
+        Next(n)
+    }
+
+    /// Pushes the shared node of atom `slot` (made by the general dispatch the first time).
+    #[inline(always)]
+    fn fast_atom(&self, stack: &mut Vec<NodeId>, slot: usize, n: usize) -> Step {
+        match self.atoms.get(slot) {
+            Some(&raw) if raw != NO_ATOM => {
+                self.fast_push(stack, NodeId::from_index(raw as usize), n)
+            }
+            _ => Leave,
+        }
+    }
+
+    /// The memo opcode CPython writes after each new string and container (`MEMOIZE`, or
+    /// `BINPUT` below protocol 4) at `at`, run with it: the bytes it took, 0 if there is none
+    /// (or it is left to the dispatch). `id` was just pushed, so it is above any mark.
+    #[inline(always)]
+    fn fast_fused_memo(&mut self, data: &[u8], at: usize, id: NodeId) -> usize {
+        let (idx, n) = match data.get(at) {
+            Some(0x94) => (self.st.memo.len(), 1),
+            Some(b'q') => match data.get(at + 1) {
+                Some(&i) => (u64::from(i), 2),
+                None => return 0,
+            },
+            _ => return 0,
+        };
+        if idx > self.max_memo_index {
+            return 0;
+        }
+        self.st.memo.put(idx, id);
+        n
+    }
+
+    /// `EMPTY_LIST`/`EMPTY_DICT`, with the memo opcode and the `MARK` that follow a non-empty one.
+    #[inline(always)]
+    fn fast_container(
+        &mut self,
+        data: &[u8],
+        pos: usize,
+        stack: &mut Vec<NodeId>,
+        node: Node,
+    ) -> Step {
+        if self.graph.len() >= self.max_nodes || stack.len() >= self.max_stack {
+            return Leave;
+        }
+        let id = self.graph.push(node);
+        stack.push(id);
+        let n = 1 + self.fast_fused_memo(data, pos + 1, id);
+        if data.get(pos + n) == Some(&b'(') && stack.len() + self.st.marks.len() < self.max_stack {
+            self.st.marks.push(stack.len());
+            return Next(n + 1);
+        }
+        Next(n)
+    }
+
+    /// An int: a cached small int's atom, or a new node.
+    #[inline(always)]
+    fn fast_int(&mut self, stack: &mut Vec<NodeId>, v: i64, n: usize) -> Step {
+        if (-5..=256).contains(&v) {
+            return self.fast_atom(stack, (v + ATOM_SLOT_OF_ZERO as i64) as usize, n);
+        }
+        self.fast_new(stack, Node::Int(v), n)
+    }
+
+    /// `SHORT_BINUNICODE`/`BINUNICODE` (`head` bytes of opcode and length) of `len` ASCII bytes.
+    #[inline(always)]
+    fn fast_str(
+        &mut self,
+        data: &[u8],
+        pos: usize,
+        stack: &mut Vec<NodeId>,
+        head: usize,
+        len: usize,
+    ) -> Step {
+        let start = pos + head;
+        if self.graph.len() >= self.max_nodes || stack.len() >= self.max_stack {
+            return Leave;
+        }
+        // The commonest string: short, copied as a fixed window of the input.
+        if len <= SHORT_TEXT {
+            if let Some(window) = le::<SHORT_TEXT>(data, start) {
+                if !window.get(..len).is_some_and(<[u8]>::is_ascii) {
+                    return Leave;
+                }
+                let text = self.graph.new_short_text(&window, len);
+                let id = self.graph.push(Node::Str(text));
+                stack.push(id);
+                return Next(head + len + self.fast_fused_memo(data, start + len, id));
+            }
+        }
+        match data.get(start..start.saturating_add(len)) {
+            Some(raw) if raw.is_ascii() => {
+                let text = self.graph.new_text_bytes(raw);
+                let id = self.graph.push(Node::Str(text));
+                stack.push(id);
+                Next(head + len + self.fast_fused_memo(data, start + len, id))
+            }
+            _ => Leave,
+        }
+    }
+
+    // --- marks and containers -------------------------------------------------------------------
+
+    /// `MARK`.
+    #[inline(always)]
+    fn fast_mark(&mut self, stack: &[NodeId]) -> Step {
+        if stack.len() + self.st.marks.len() >= self.max_stack {
+            return Leave;
+        }
+        self.st.marks.push(stack.len());
+        Next(1)
+    }
+
+    /// The top mark, when the items above it may go to the container just below it (the
+    /// check of CPython's `do_append`/`do_setitems`, with the mark popped).
+    #[inline(always)]
+    fn fast_top_mark(&self, stack: &[NodeId]) -> Option<usize> {
+        let marks = &self.st.marks;
+        let mark = *marks.last()?;
+        let below = marks.len().checked_sub(2).map_or(0, |i| marks[i]);
+        (mark <= stack.len() && mark > below).then_some(mark)
+    }
+
+    /// The stack index from which the top `k` items go to the container below them, for
+    /// `APPEND` (1) and `SETITEM` (2).
+    #[inline(always)]
+    fn fast_top_items(&self, stack: &[NodeId], k: usize) -> Option<usize> {
+        let x = stack.len().checked_sub(k)?;
+        (x > self.fence()).then_some(x)
+    }
+
+    /// The items from `x` up go to the list just below them.
+    #[inline(always)]
+    fn fast_extend_list(&mut self, stack: &mut Vec<NodeId>, x: usize) -> bool {
+        let (Some(&target), Some(items)) = (stack.get(x.wrapping_sub(1)), stack.get(x..)) else {
+            return false;
+        };
+        if !self.graph.extend_list(target, items) {
+            return false;
+        }
+        stack.truncate(x);
+        true
+    }
+
+    /// The pairs from `x` up are the first pairs of the dict just below them.
+    #[inline(always)]
+    fn fast_fill_dict(&mut self, stack: &mut Vec<NodeId>, x: usize) -> bool {
+        let (Some(&target), Some(flat)) = (stack.get(x.wrapping_sub(1)), stack.get(x..)) else {
+            return false;
+        };
+        if flat.len() % 2 != 0 || !self.graph.fill_fresh_dict(target, flat) {
+            return false;
+        }
+        stack.truncate(x);
+        true
+    }
+
+    /// `APPENDS`.
+    #[inline(always)]
+    fn fast_appends(&mut self, stack: &mut Vec<NodeId>) -> Step {
+        let Some(mark) = self.fast_top_mark(stack) else {
+            return Leave;
+        };
+        if mark < stack.len() && !self.fast_extend_list(stack, mark) {
+            return Leave;
+        }
+        self.st.marks.pop();
+        Next(1)
+    }
+
+    /// `APPEND`.
+    #[inline(always)]
+    fn fast_append(&mut self, stack: &mut Vec<NodeId>) -> Step {
+        match self.fast_top_items(stack, 1) {
+            Some(x) if self.fast_extend_list(stack, x) => Next(1),
+            _ => Leave,
+        }
+    }
+
+    /// `SETITEMS`.
+    #[inline(always)]
+    fn fast_setitems(&mut self, stack: &mut Vec<NodeId>) -> Step {
+        let Some(mark) = self.fast_top_mark(stack) else {
+            return Leave;
+        };
+        if mark < stack.len() && !self.fast_fill_dict(stack, mark) {
+            return Leave;
+        }
+        self.st.marks.pop();
+        Next(1)
+    }
+
+    /// `SETITEM`.
+    #[inline(always)]
+    fn fast_setitem(&mut self, stack: &mut Vec<NodeId>) -> Step {
+        match self.fast_top_items(stack, 2) {
+            Some(x) if self.fast_fill_dict(stack, x) => Next(1),
+            _ => Leave,
+        }
+    }
+
+    /// A tuple of the stack from `start` up.
+    #[inline(always)]
+    fn fast_tuple_from(&mut self, stack: &mut Vec<NodeId>, start: usize) -> bool {
+        if self.graph.len() >= self.max_nodes {
+            return false;
+        }
+        let Some(items) = stack.get(start..) else {
+            return false;
+        };
+        let items = self.graph.new_items(items);
+        stack.truncate(start);
+        stack.push(self.graph.push(Node::Tuple(items)));
+        true
+    }
+
+    /// `TUPLE1`-`TUPLE3`.
+    #[inline(always)]
+    fn fast_tuple_n(&mut self, stack: &mut Vec<NodeId>, n: usize) -> Step {
+        match stack.len().checked_sub(n) {
+            Some(start) if start >= self.fence() && self.fast_tuple_from(stack, start) => Next(1),
+            _ => Leave,
+        }
+    }
+
+    /// `TUPLE`.
+    #[inline(always)]
+    fn fast_tuple(&mut self, stack: &mut Vec<NodeId>) -> Step {
+        let marks = &self.st.marks;
+        let Some(&mark) = marks.last() else {
+            return Leave;
+        };
+        let below = marks.len().checked_sub(2).map_or(0, |i| marks[i]);
+        if mark < below || mark > stack.len() {
+            return Leave;
+        }
+        // (A full stack is left to the general dispatch: the tuple replaces at least nothing.)
+        if stack.len() >= self.max_stack || !self.fast_tuple_from(stack, mark) {
+            return Leave;
+        }
+        self.st.marks.pop();
+        Next(1)
+    }
+
+    // --- memo and frames ------------------------------------------------------------------------
+
+    /// `MEMOIZE`/`BINPUT`/`LONG_BINPUT`: the top of the stack as memo entry `idx`.
+    #[inline(always)]
+    fn fast_put(&mut self, stack: &[NodeId], idx: u64, n: usize) -> Step {
+        match stack.last() {
+            Some(&top) if stack.len() > self.fence() && idx <= self.max_memo_index => {
+                self.st.memo.put(idx, top);
+                Next(n)
+            }
+            _ => Leave,
+        }
+    }
+
+    /// `BINGET`/`LONG_BINGET`.
+    #[inline(always)]
+    fn fast_get(&self, stack: &mut Vec<NodeId>, idx: u64, n: usize) -> Step {
+        match self.st.memo.get(idx) {
+            Some(id) => self.fast_push(stack, id, n),
+            None => Leave,
+        }
+    }
+
+    /// `FRAME`.
+    #[inline(always)]
+    fn fast_frame(&mut self, data: &[u8], pos: usize) -> Step {
+        let Some(b) = le::<8>(data, pos + 1) else {
+            return Leave;
+        };
+        self.input.pos = pos + 9;
+        if self.input.start_frame(u64::from_le_bytes(b)).is_none() {
+            self.input.pos = pos;
+            return Leave;
+        }
+        Next(9)
+    }
+}
