@@ -4,8 +4,9 @@
 For every workload and protocol this script
   1. builds the value in Python and pickles it with the C pickler (the bytes are written to a
      scratch folder, so both sides decode exactly the same input),
-  2. times CPython `pickle.loads` and `pickle.dumps` with the garbage collector disabled
-     (best of N repeats, each repeat calibrated to ~0.2 s),
+  2. times CPython `pickle.loads` and `pickle.dumps` of that file's bytes and value, in a fresh
+     process, with the garbage collector disabled (best of N repeats, each repeat calibrated to
+     ~0.2 s),
   3. measures CPython's memory for the decoded value (tracemalloc, in a fresh process): the peak
      while decoding and what the value still holds afterwards ("live"), and, in another fresh
      process, how much the peak resident set grew while decoding ("RSS"),
@@ -16,15 +17,18 @@ For every workload and protocol this script
      its own process so that counting does not slow the timed runs) for the same three figures,
 and prints a table of ratios (CPython time / Brine time: higher is better for Brine; for memory,
 Brine bytes / CPython bytes: below 1 is better for Brine). Steps 2 and 4 alternate for `--rounds`
-rounds (3 by default) and each side keeps its best time, so that a slow spell of a shared machine
-does not land on one side only.
+rounds (5 by default), each in a new process, and each side keeps its best time. Both matter on a
+shared machine: a slow spell should not land on one side only, and a process's memory layout
+(address space randomization) alone can make the same code up to twice as slow for the whole life
+of that process, for CPython and for Brine alike (measured: one Brine binary decoding the same
+small pickle took 10 or 19 us depending on the process; with randomization off, 10-12 us every
+time), so one process per side would measure its layout rather than its code.
 
 Usage:  python3 scripts/bench_compare.py [--quick] [--only NAME ...] [--protocols 2 5] [--rounds N]
 The README's Benchmarks section gives the command and the numbers measured with it.
 """
 
 import argparse
-import gc
 import json
 import os
 import pickle
@@ -33,7 +37,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 import datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -124,27 +127,6 @@ def workloads(quick):
 
 
 # --- timing ---------------------------------------------------------------------------------------
-def best_time(fn, min_time=0.2, repeats=7):
-    """Best per-call seconds over `repeats`, each repeat running `fn` enough times for ~min_time."""
-    gc_was = gc.isenabled()
-    gc.disable()
-    try:
-        t0 = time.perf_counter()
-        fn()
-        once = max(time.perf_counter() - t0, 1e-9)
-        number = max(1, int(min_time / once))
-        best = once
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            for _ in range(number):
-                fn()
-            best = min(best, (time.perf_counter() - t0) / number)
-        return best
-    finally:
-        if gc_was:
-            gc.enable()
-
-
 PEAK_SCRIPT = r"""
 import gc, pickle, sys, tracemalloc
 
@@ -169,6 +151,42 @@ else:
     current, peak = tracemalloc.get_traced_memory()
     print(current, peak)
 """
+
+
+TIMING_SCRIPT = r"""
+import gc, json, pickle, sys, time, _pickle
+assert pickle.loads is _pickle.loads and pickle.dumps is _pickle.dumps, 'pickle is not the C pickler'
+path, proto, min_time, repeats = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+data = open(path, 'rb').read()
+value = pickle.loads(data)
+# The loaded value has the sharing the pickle recorded, so dumping it writes the same bytes.
+assert pickle.dumps(value, protocol=proto) == data, 'the value does not dump to the same bytes'
+
+def best_time(fn):
+    gc.disable()
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-9)
+    number = max(1, int(min_time / once))
+    best = once
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+print(json.dumps({'loads_s': best_time(lambda: pickle.loads(data)),
+                  'dumps_s': best_time(lambda: pickle.dumps(value, protocol=proto))}))
+"""
+
+
+def cpython_times(path, proto, repeats):
+    """(loads, dumps) best seconds per call for the pickle file, timed in a fresh process."""
+    out = subprocess.run([sys.executable, '-c', TIMING_SCRIPT, path, str(proto), '0.2', str(repeats)],
+                         check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout)
+    return r['loads_s'], r['dumps_s']
 
 
 def cpython_memory(path):
@@ -201,8 +219,9 @@ def main():
     ap.add_argument('--only', nargs='*', help='workload names to run')
     ap.add_argument('--protocols', nargs='*', type=int, default=[2, 5])
     ap.add_argument('--json', help='also write the results as JSON to this file')
-    ap.add_argument('--rounds', type=int, default=3,
-                    help='alternating rounds of CPython and Brine timings; each side keeps its best')
+    ap.add_argument('--rounds', type=int, default=5,
+                    help='alternating rounds of CPython and Brine timings, each in a new process; '
+                         'each side keeps its best')
     args = ap.parse_args()
 
     subprocess.run(['cargo', 'build', '--release', '--quiet', '-p', 'brine-pickle',
@@ -233,15 +252,14 @@ def main():
                 path = os.path.join(tmp, '%s.p%d.pickle' % (name, proto))
                 with open(path, 'wb') as f:
                     f.write(data)
-                # Rounds alternate between the two sides, each keeping its best time, so that a
-                # slow spell of a shared machine does not land on one side only.
+                # Rounds alternate between the two sides, each in a new process and keeping its
+                # best time (see the top of this file).
                 loads = dumps = float('inf')
                 b = None
                 for _ in range(args.rounds):
-                    repeats = 3 if args.quick else 7
-                    loads = min(loads, best_time(lambda: pickle.loads(data), repeats=repeats))
-                    dumps = min(dumps, best_time(lambda: pickle.dumps(value, protocol=proto),
-                                                 repeats=repeats))
+                    py_loads, py_dumps = cpython_times(path, proto, 3 if args.quick else 7)
+                    loads = min(loads, py_loads)
+                    dumps = min(dumps, py_dumps)
                     r = brine_measure(path, tool)
                     if b is None:
                         b = r
