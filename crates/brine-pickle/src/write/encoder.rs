@@ -12,6 +12,7 @@
 //! names of globals (interned), `'latin1'` (interned: the argument of `_codecs.encode` and any
 //! `str` node `'latin1'`), and globals themselves.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use crate::compat::to_python2;
@@ -336,6 +337,51 @@ fn data_of(node: &Node) -> &[u8] {
     }
 }
 
+/// The writer's work vectors (memo, tuple marks, task stack), kept per thread between writes:
+/// for a small pickle, making and freeing them would cost a good part of the writing. Vectors
+/// that grew past [`KEEP_SCRATCH`] entries are freed instead.
+#[derive(Default)]
+struct Scratch {
+    memo: Vec<u32>,
+    busy: Vec<u8>,
+    stack: Vec<Task>,
+}
+
+/// Scratch vectors up to this many entries are kept for the next write.
+const KEEP_SCRATCH: usize = 1 << 12;
+
+thread_local! {
+    static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
+}
+
+impl Scratch {
+    /// The thread's scratch vectors, emptied (fresh ones when another write on this thread holds
+    /// them, or the thread's locals are gone).
+    fn take() -> Box<Scratch> {
+        SCRATCH
+            .try_with(Cell::take)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Keeps the vectors for the next write, unless they grew large.
+    fn give_back(mut self: Box<Scratch>) {
+        let caps = [
+            self.memo.capacity(),
+            self.busy.capacity(),
+            self.stack.capacity(),
+        ];
+        if caps.into_iter().any(|cap| cap > KEEP_SCRATCH) {
+            return;
+        }
+        self.memo.clear();
+        self.busy.clear();
+        self.stack.clear();
+        let _ = SCRATCH.try_with(|cell| cell.set(Some(self)));
+    }
+}
+
 pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     graph: &'g Graph,
     pub(crate) out: Out<'s>,
@@ -358,6 +404,8 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     /// Item loops running by direct call (see [`Encoder::push_items`]).
     inline_depth: u32,
     scratch: Vec<u8>,
+    /// The thread's scratch vectors, lent to `memo`, `busy` and `stack` while this writer runs.
+    lent: Option<Box<Scratch>>,
     hook: H,
 }
 
@@ -370,26 +418,43 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         python_batching: bool,
         hook: H,
     ) -> Self {
+        let mut lent = Scratch::take();
+        let memo = if graph.len() <= KEEP_SCRATCH {
+            let mut memo = std::mem::take(&mut lent.memo);
+            memo.resize(graph.len(), 0);
+            memo
+        } else {
+            // (Zeroed memory from the system: pages are only touched for nodes memoized.)
+            vec![0; graph.len()]
+        };
         Encoder {
             graph,
             out,
             proto,
             fix_imports,
             python_batching,
-            memo: vec![0; graph.len()],
-            busy: Vec::new(),
+            memo,
+            busy: std::mem::take(&mut lent.busy),
             memo_len: 0,
             singles: Singles::Few(Vec::new()),
             latin1: NOT_MEMOIZED,
             globals: None,
-            stack: Vec::new(),
+            stack: std::mem::take(&mut lent.stack),
             inline_depth: 0,
             scratch: Vec::new(),
+            lent: Some(lent),
             hook,
         }
     }
 
-    pub(crate) fn into_parts(self) -> (Out<'s>, H) {
+    /// The output and the hook; the work vectors go back to the thread for the next write.
+    pub(crate) fn into_parts(mut self) -> (Out<'s>, H) {
+        if let Some(mut lent) = self.lent.take() {
+            lent.memo = std::mem::take(&mut self.memo);
+            lent.busy = std::mem::take(&mut self.busy);
+            lent.stack = std::mem::take(&mut self.stack);
+            lent.give_back();
+        }
         (self.out, self.hook)
     }
 
@@ -523,7 +588,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// CPython would recurse on forever (only tuples, frozensets, reductions between).
     fn enter(&mut self, id: NodeId) -> Result<()> {
         if self.busy.is_empty() {
-            self.busy = vec![0; self.graph.len()];
+            self.busy.resize(self.graph.len(), 0);
         }
         if let Some(b) = self.busy.get_mut(id.index()) {
             if *b >= 2 {
@@ -663,7 +728,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     graph: self.graph,
                     protocol: self.proto,
                 };
-                self.hook.after_build(&mut cx, node)
+                self.hook.after_build(&mut cx, node)?;
+                // (A hook that ended the frame left it closed while it wrote.)
+                self.out.reopen();
+                Ok(())
             }
         }
     }

@@ -1,10 +1,14 @@
 //! The output buffer and framer: CPython's `_Pickler_Write`, `_Pickler_CommitFrame`,
 //! `_Pickler_OpcodeBoundary` and `_Pickler_write_bytes`, over one growing `Vec<u8>`.
 //!
-//! Bytes go into `buf`; at protocol 4+ a frame is opened lazily by the first write after the
-//! previous one was committed (nine placeholder bytes), and its header is patched in place when it
-//! is committed, or removed when the frame holds fewer than four bytes. Whenever no frame is open
-//! and the buffer is large, it is handed to the sink in one chunk.
+//! Bytes go into `buf`; at protocol 4+ a frame is open whenever the pickler writes (nine
+//! placeholder bytes), and its header is patched in place when it is committed, or removed when
+//! the frame holds fewer than four bytes. CPython opens a frame lazily, at the first write after
+//! the previous one was committed; here the next frame is opened right after the commit, so that
+//! no write has to check: a frame that nothing is written to before the next commit is removed
+//! again, which gives the same bytes. (Only a [`WriteHook`](crate::WriteHook) sees the output
+//! between frames: after its `commit_frame` the frame stays closed until the hook returns.)
+//! Whenever no frame is open and the buffer is large, it is handed to the sink in one chunk.
 
 use std::io::Write;
 
@@ -28,8 +32,6 @@ pub(crate) struct Out<'s> {
     flushed: u64,
     framing: bool,
     frame_start: usize,
-    /// `framing` and no frame open: the next write opens one.
-    open_pending: bool,
     /// The buffer length from which [`Out::boundary`] has something to do (commit a full
     /// frame, or hand a large buffer to the sink): one comparison per `save`.
     boundary_at: usize,
@@ -54,7 +56,6 @@ impl<'s> Out<'s> {
             flushed: 0,
             framing: false,
             frame_start: NO_FRAME,
-            open_pending: false,
             boundary_at: if sink_present { FLUSH_AT } else { usize::MAX },
         }
     }
@@ -73,15 +74,14 @@ impl<'s> Out<'s> {
     /// Turns framing on (after `PROTO`, at protocol 4+).
     pub(crate) fn start_framing(&mut self) {
         self.framing = true;
-        self.open_pending = self.frame_start == NO_FRAME;
+        self.reopen();
     }
 
-    #[inline(always)]
-    fn open_frame(&mut self) {
-        if self.open_pending {
+    /// Opens the next frame, when framing and none is open.
+    pub(crate) fn reopen(&mut self) {
+        if self.framing && self.frame_start == NO_FRAME {
             self.frame_start = self.buf.len();
             self.buf.extend_from_slice(&[0xFE; FRAME_HEADER_SIZE]);
-            self.open_pending = false;
             self.update_boundary();
         }
     }
@@ -89,7 +89,6 @@ impl<'s> Out<'s> {
     /// `_Pickler_Write` of one byte.
     #[inline(always)]
     pub(crate) fn byte(&mut self, b: u8) {
-        self.open_frame();
         self.buf.push(b);
     }
 
@@ -102,7 +101,6 @@ impl<'s> Out<'s> {
     /// `_Pickler_Write`.
     #[inline(always)]
     pub(crate) fn bytes(&mut self, data: &[u8]) {
-        self.open_frame();
         self.buf.extend_from_slice(data);
     }
 
@@ -111,14 +109,21 @@ impl<'s> Out<'s> {
         self.flushed + self.buf.len() as u64
     }
 
-    /// `_Pickler_CommitFrame`: ends the open frame, if any, patching its header in place.
+    /// `_Pickler_CommitFrame`, then the next frame opened (see the top of this file).
+    fn commit_and_reopen(&mut self) -> Result<()> {
+        self.commit_frame()?;
+        self.reopen();
+        Ok(())
+    }
+
+    /// `_Pickler_CommitFrame`: ends the open frame, if any, patching its header in place. No
+    /// frame is open after it until [`Out::reopen`].
     pub(crate) fn commit_frame(&mut self) -> Result<()> {
         if self.frame_start == NO_FRAME {
             return Ok(());
         }
         let start = self.frame_start;
         self.frame_start = NO_FRAME;
-        self.open_pending = self.framing;
         self.update_boundary();
         let len = self.buf.len() - start - FRAME_HEADER_SIZE;
         if len >= FRAME_SIZE_MIN {
@@ -150,7 +155,7 @@ impl<'s> Out<'s> {
     fn boundary_slow(&mut self) -> Result<()> {
         if self.frame_start != NO_FRAME {
             if self.buf.len() - self.frame_start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
-                return self.commit_frame();
+                return self.commit_and_reopen();
             }
         } else if self.buf.len() >= FLUSH_AT && self.sink.is_some() {
             return self.flush();
@@ -168,7 +173,9 @@ impl<'s> Out<'s> {
         }
         self.commit_frame()?;
         self.buf.extend_from_slice(header);
-        self.unframed(payload)
+        self.unframed(payload)?;
+        self.reopen();
+        Ok(())
     }
 
     /// A header and the first `len` bytes of `window` (a short payload, always inside the frame):
@@ -176,7 +183,6 @@ impl<'s> Out<'s> {
     /// room.
     #[inline(always)]
     pub(crate) fn header_and_window(&mut self, header: &[u8], window: &[u8; 16], len: usize) {
-        self.open_frame();
         self.buf.reserve(header.len() + window.len());
         self.buf.extend_from_slice(header);
         let end = self.buf.len() + len.min(window.len());
