@@ -171,4 +171,27 @@ mod tests {
         assert_eq!(m.len(), 3002);
         assert_eq!(m.get(3000), Some(a));
     }
+
+    #[test]
+    fn sequential_entries_after_a_sparse_one_are_counted_once() {
+        let mut m = Memo::default();
+        let (a, b) = (NodeId::from_index(1), NodeId::from_index(2));
+        m.reserve(4096);
+        // Far past the dense part: sparse. Then entries 0, 1, 2... as MEMOIZE numbers them,
+        // through the index the sparse one holds.
+        m.put(2000, b);
+        for i in 0..2500 {
+            m.put(i, a);
+        }
+        assert_eq!(m.len(), 2500);
+        assert_eq!(m.get(2000), Some(a));
+        assert_eq!(m.get(2499), Some(a));
+        assert_eq!(m.get(2500), None);
+        // Cleared, with its room kept: appended again from 0.
+        m.clear();
+        for i in 0..10 {
+            m.put(i, b);
+        }
+        assert_eq!((m.len(), m.get(9), m.get(10)), (10, Some(b), None));
+    }
 }

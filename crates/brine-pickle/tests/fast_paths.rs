@@ -1,0 +1,225 @@
+//! The reader's fast loop for plain data and the writer's framing: what they leave to the general
+//! code still gets its exact answer (the error, offset and opcode, or the value), and what they
+//! keep between calls on a thread (scratch vectors, the room the last small pickle used) never
+//! changes a result.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use brine_pickle::read::{from_slice_with, Limits, ReadOptions};
+use brine_pickle::{from_slice, to_vec, to_writer, Graph, NodeId, WriteOptions, Writer};
+
+/// The repr of a decoded pickle, or its error text.
+fn outcome(data: &[u8], options: ReadOptions) -> String {
+    match from_slice_with(data, options) {
+        Ok(g) => brine_pickle::repr::repr(&g, g.root().unwrap()),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+fn limits(max_nodes: usize, max_stack: usize, max_memo_index: u64) -> ReadOptions {
+    ReadOptions {
+        limits: Limits {
+            max_nodes,
+            max_stack,
+            max_memo_index,
+            ..Limits::default()
+        },
+        ..ReadOptions::default()
+    }
+}
+
+/// `pickle.dumps([300, 301, 302, 303], protocol=4)` without its frame: `]`, `MEMOIZE`, `MARK`,
+/// four `BININT2`, `APPENDS`, `STOP`.
+const FOUR_INTS: &[u8] = b"\x80\x04]\x94(M,\x01M-\x01M.\x01M/\x01e.";
+
+#[test]
+fn limits_in_plain_data_name_the_opcode_that_crosses_them() {
+    // Nodes: the list, then one per int; the fourth int (offset 14) is the fifth node.
+    let err = outcome(FOUR_INTS, limits(4, 1000, 1000));
+    assert!(
+        err.contains("at byte 14") && err.contains("BININT2"),
+        "{err}"
+    );
+    assert!(err.contains("node count"), "{err}");
+    // Stack: the list, then the ints; the third int (offset 11) would be the fourth entry.
+    let err = outcome(FOUR_INTS, limits(1000, 3, 1000));
+    assert!(
+        err.contains("at byte 11") && err.contains("BININT2"),
+        "{err}"
+    );
+    assert!(err.contains("stack size"), "{err}");
+    // Memo: the first MEMOIZE stores index 0, within a limit of 0; `BINPUT 1` is past it.
+    assert_eq!(
+        outcome(FOUR_INTS, limits(1000, 1000, 0)),
+        "[300, 301, 302, 303]"
+    );
+    let err = outcome(b"\x80\x02]q\x01.", limits(1000, 1000, 0));
+    assert!(err.contains("at byte 3") && err.contains("BINPUT"), "{err}");
+}
+
+#[test]
+fn containers_the_fast_loop_leaves_get_the_general_answer() {
+    let d = ReadOptions::default;
+    // APPENDS into a dict, SETITEMS into a list: CPython's errors, at the opcode.
+    let err = outcome(b"\x80\x04}\x94(K\x01e.", d());
+    assert!(
+        err.contains("at byte 7") && err.contains("APPENDS"),
+        "{err}"
+    );
+    assert!(
+        err.contains("'dict' object has no attribute 'append'"),
+        "{err}"
+    );
+    let err = outcome(b"\x80\x04]\x94(K\x01K\x02u.", d());
+    assert!(
+        err.contains("at byte 9") && err.contains("SETITEMS"),
+        "{err}"
+    );
+    // A list appended to twice, a dict filled twice, APPEND and SETITEM one by one.
+    assert_eq!(
+        outcome(b"\x80\x02]q\x00(K\x01e(K\x02K\x03e.", d()),
+        "[1, 2, 3]"
+    );
+    assert_eq!(
+        outcome(b"\x80\x02}q\x00(K\x01K\x02u(K\x03K\x04u.", d()),
+        "{1: 2, 3: 4}"
+    );
+    assert_eq!(outcome(b"\x80\x02]K\x01aK\x02a.", d()), "[1, 2]");
+    assert_eq!(
+        outcome(b"\x80\x02}K\x01K\x02sK\x03K\x04s.", d()),
+        "{1: 2, 3: 4}"
+    );
+    // As CPython: an odd number of items for SETITEMS; STOP above a mark that never ended
+    // (it takes the top: 2); TUPLE without a mark.
+    assert!(outcome(b"\x80\x02}(K\x01u.", d()).contains("odd number of items"));
+    assert_eq!(outcome(b"\x80\x02(K\x01K\x02.", d()), "2");
+    let err = outcome(b"\x80\x02K\x01t.", d());
+    assert!(err.contains("at byte 4") && err.contains("mark"), "{err}");
+    // Strings the fast loop leaves: not ASCII, or longer than the input.
+    assert_eq!(outcome(b"\x80\x04\x8c\x02\xc3\xa9\x94.", d()), "'é'");
+    let err = outcome(b"\x80\x04\x8c\x10abc\x94.", d());
+    assert!(
+        err.contains("at byte 2") && err.contains("SHORT_BINUNICODE"),
+        "{err}"
+    );
+    let err = outcome(b"\x80\x04\x8c\x02\xff\xfe\x94.", d());
+    assert!(
+        err.contains("at byte 2") && err.contains("SHORT_BINUNICODE"),
+        "{err}"
+    );
+}
+
+#[test]
+fn strings_of_every_kind_in_one_pickle() {
+    // ASCII short and long, non-ASCII, a surrogate, a one-character string, the empty string,
+    // with BINGET of each, at protocols 2 and 4.
+    let p4: &[u8] = b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00(\x8c\x03abc\x94\x8c\x14abcdefghijklmnopqrst\x94\x8c\x02\xc3\xa9\x94\x8c\x03\xed\xa0\x80\x94\x8c\x01x\x94\x8c\x00\x94h\x00h\x01h\x02h\x03h\x04h\x05t\x94.";
+    let want = "('abc', 'abcdefghijklmnopqrst', 'é', '\\ud800', 'x', '', 'abc', \
+                'abcdefghijklmnopqrst', 'é', '\\ud800', 'x', '')";
+    assert_eq!(outcome(p4, ReadOptions::default()), want);
+    let p2: &[u8] = b"\x80\x02(X\x03\x00\x00\x00abcq\x00X\x02\x00\x00\x00\xc3\xa9q\x01h\x00h\x01t.";
+    assert_eq!(
+        outcome(p2, ReadOptions::default()),
+        "('abc', 'é', 'abc', 'é')"
+    );
+}
+
+#[test]
+fn reading_again_on_a_thread_gives_the_same_values() {
+    // Pickles of different shapes, each read after the others (the room reserved for a small
+    // pickle follows the last one read on the thread), then all read again.
+    let pickles: Vec<&[u8]> = vec![
+        FOUR_INTS,
+        b"\x80\x04N.",
+        b"\x80\x04\x95\x1a\x00\x00\x00\x00\x00\x00\x00}\x94(\x8c\x01a\x94K\x01\x8c\x04bcde\x94]\x94(K\x02K\x03eu.",
+        b"\x80\x02]q\x00(X\x05\x00\x00\x00helloq\x01h\x01h\x01e.",
+    ];
+    let first: Vec<String> = pickles
+        .iter()
+        .map(|p| outcome(p, ReadOptions::default()))
+        .collect();
+    assert_eq!(first[2], "{'a': 1, 'bcde': [2, 3]}");
+    for _ in 0..3 {
+        for (p, want) in pickles.iter().zip(&first) {
+            assert_eq!(&outcome(p, ReadOptions::default()), want);
+        }
+    }
+    // A large pickle between small ones changes nothing either.
+    let big: Vec<u8> = {
+        let mut g = Graph::new();
+        let items: Vec<NodeId> = (0..100_000).map(|i| g.int(i)).collect();
+        let root = g.list(items);
+        g.set_root(root);
+        to_vec(&g, &WriteOptions::protocol(4)).unwrap()
+    };
+    let g = from_slice(&big).unwrap();
+    assert_eq!(g.root_ref().map(|r| r.items().count()), Some(100_000));
+    for (p, want) in pickles.iter().zip(&first) {
+        assert_eq!(&outcome(p, ReadOptions::default()), want);
+    }
+}
+
+/// A hook that, after each `BUILD`, ends the frame, records the position, and writes raw bytes.
+struct Raw {
+    at: Vec<u64>,
+}
+
+impl brine_pickle::write::WriteHook for Raw {
+    fn after_build(
+        &mut self,
+        cx: &mut brine_pickle::write::WriteContext<'_>,
+        _node: NodeId,
+    ) -> brine_pickle::Result<()> {
+        cx.commit_frame()?;
+        self.at.push(cx.position());
+        cx.write_raw(b"RAWDATA")
+    }
+}
+
+#[test]
+fn a_hook_sees_the_exact_position_between_frames() {
+    // Two inert objects with state (NEWOBJ + BUILD) in a list: `[a, b]` of a class `C` with
+    // `a.x = 1`, `b.y = 2`, pickled at protocol 4.
+    let data = b"\x80\x04\x952\x00\x00\x00\x00\x00\x00\x00]\x94(\x8c\x08__main__\x94\x8c\x01C\x94\x93\x94)\x81\x94}\x94\x8c\x01x\x94K\x01sbh\x03)\x81\x94}\x94\x8c\x01y\x94K\x02sbe.";
+    let g = from_slice(data).unwrap();
+    for proto in [4u8, 5] {
+        let mut out = Vec::new();
+        let mut w =
+            Writer::new(&mut out, WriteOptions::protocol(proto)).with_hook(Raw { at: vec![] });
+        w.write(&g).unwrap();
+        let at = std::mem::take(&mut w.hook().at);
+        drop(w);
+        assert_eq!(at.len(), 2);
+        for pos in at {
+            let pos = pos as usize;
+            assert_eq!(out.get(pos..pos + 7), Some(&b"RAWDATA"[..]), "{out:?}");
+        }
+        // The bytes around the raw data are framed pickle opcodes that read back.
+        assert!(out.ends_with(b"e."), "{out:?}");
+    }
+}
+
+#[test]
+fn writing_to_a_sink_gives_the_bytes_of_to_vec() {
+    // Past one frame (64 KiB) and past the sink's flush size (1 MiB), with long strings that go
+    // out between frames.
+    let mut g = Graph::new();
+    let mut items = Vec::new();
+    for i in 0..60_000 {
+        items.push(g.str(&format!("item {i}")));
+        if i % 10_000 == 0 {
+            items.push(g.str(&"x".repeat(70_000 + i)));
+        }
+    }
+    let root = g.list(items);
+    g.set_root(root);
+    for proto in [2u8, 4, 5] {
+        let options = WriteOptions::protocol(proto);
+        let want = to_vec(&g, &options).unwrap();
+        let mut got = Vec::new();
+        to_writer(&mut got, &g, &options).unwrap();
+        assert!(want.len() > 1 << 20);
+        assert_eq!(got, want, "protocol {proto}");
+        let back = from_slice(&got).unwrap();
+        assert_eq!(back.root_ref().map(|r| r.items().count()), Some(60_006));
+    }
+}
