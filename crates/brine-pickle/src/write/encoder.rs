@@ -1725,18 +1725,26 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     /// `save_unicode` of a `str` node that is not memoized yet (the memo was checked). The
-    /// commonest string is written inline: short, at protocol 4+, and not one CPython keeps a
+    /// commonest string is written inline: short, at protocol 1+, and not one CPython keeps a
     /// single object of (those are 1-2 bytes, and `'latin1'`); the rest by `save_str_other`.
     #[inline(always)]
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
-        if self.proto >= 4 {
+        if self.proto >= 1 {
             if let Some((window, len)) = self.graph.short_text(text) {
                 if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
-                    self.out.header_and_window(
-                        &[Opcode::ShortBinUnicode as u8, len as u8],
-                        window,
-                        len,
-                    );
+                    if self.proto >= 4 {
+                        self.out.header_and_window(
+                            &[Opcode::ShortBinUnicode as u8, len as u8],
+                            window,
+                            len,
+                        );
+                    } else {
+                        self.out.header_and_window(
+                            &[Opcode::BinUnicode as u8, len as u8, 0, 0, 0],
+                            window,
+                            len,
+                        );
+                    }
                     let idx = self.put()?;
                     self.set_memo(id, idx);
                     return Ok(());
