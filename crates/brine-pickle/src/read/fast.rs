@@ -8,7 +8,7 @@
 //! offset as always). So the fast loop only decides how quickly the common case runs, never
 //! what any pickle means.
 
-use crate::read::vm::{Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
+use crate::read::vm::{is_ascii_prefix, Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
 use crate::value::{Items, Node, NodeId, Pairs};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
@@ -234,7 +234,7 @@ impl Vm<'_, '_> {
         // The commonest string: short, copied as a fixed window of the input.
         if len <= SHORT_TEXT {
             if let Some(window) = le::<SHORT_TEXT>(data, start) {
-                if !window.get(..len).is_some_and(<[u8]>::is_ascii) {
+                if !is_ascii_prefix(&window, len) {
                     return Leave;
                 }
                 let text = self.graph.new_short_text(&window, len);

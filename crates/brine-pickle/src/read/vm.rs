@@ -78,7 +78,7 @@ const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
 /// `true` if the first `len` (at most 16) bytes of `w` are ASCII: two 8-byte words, masked.
 #[inline(always)]
-fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
+pub(super) fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
     /// The low `n` bytes of a word (all of them from 8 up).
     fn low_bytes(n: usize) -> u64 {
         if n >= 8 {
