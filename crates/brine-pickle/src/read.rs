@@ -380,6 +380,7 @@ impl<'a> Reader<'a> {
             None => None,
         };
         let result = vm.run(hook);
+        vm.read_whole = result.is_ok();
         self.pos = vm.input.pos;
         self.buffers_used = vm.buffers_used;
         self.last_len = Some(self.pos.saturating_sub(start));

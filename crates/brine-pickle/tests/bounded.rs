@@ -495,3 +495,39 @@ fn reading_in_a_thread_local_destructor_works() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn room_for_a_small_pickle_follows_only_a_similar_one_read_whole() {
+    let _guard = serial();
+    // About 52 KiB in 501 nodes: long strings, few nodes per byte.
+    let mut g = Graph::new();
+    let items: Vec<_> = (0..500)
+        .map(|i| g.str(&format!("{}{i}", "a".repeat(100))))
+        .collect();
+    let root = g.list(items);
+    g.set_root(root);
+    let data = to_vec(&g, &WriteOptions::protocol(4)).unwrap();
+    assert!(data.len() > 50_000 && data.len() < 1 << 16);
+    // Its peak on a thread that read nothing before, and after a read of one byte that failed
+    // (one node made), or a tiny pickle read whole: each in a new thread, so that nothing read
+    // before on another thread plays a part.
+    let peak_after = |before: &'static [u8]| {
+        let data = data.clone();
+        std::thread::spawn(move || {
+            let _ = from_slice(before);
+            let (g, _, peak) = measure(|| from_slice(&data).unwrap());
+            assert_eq!(g.len(), 501);
+            peak
+        })
+        .join()
+        .unwrap()
+    };
+    let fresh = peak_after(b"");
+    for before in [&b"}"[..], b"}.", b"\x80\x04N."] {
+        let peak = peak_after(before);
+        assert!(
+            peak <= fresh + fresh / 4,
+            "peak {peak} after {before:?}, {fresh} on a fresh thread"
+        );
+    }
+}

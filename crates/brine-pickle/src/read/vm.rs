@@ -38,6 +38,9 @@ pub(crate) struct Vm<'d, 'o> {
     pub op_pos: usize,
     /// Offset of the pickle's first byte.
     start: usize,
+    /// Set by the caller once the pickle was read to its `STOP` without error: only then is its
+    /// shape kept for sizing the next one.
+    pub read_whole: bool,
     /// Copies of `opts.limits.max_stack`, `max_nodes` and `max_memo_index`, checked on every
     /// push and memo entry.
     pub(super) max_stack: usize,
@@ -57,8 +60,9 @@ pub(crate) struct Vm<'d, 'o> {
 impl Drop for Vm<'_, '_> {
     fn drop(&mut self) {
         if let Some(mut scratch) = self.scratch.take() {
+            // (A pickle that failed part way says nothing about the next one.)
             let len = self.input.pos.saturating_sub(self.start);
-            if len < SMALL_INPUT && len > 0 {
+            if self.read_whole && len < SMALL_INPUT && len > 0 {
                 scratch.last_small = Some((len, self.graph.shape()));
             }
             scratch.stack = std::mem::take(&mut self.st.stack);
@@ -185,12 +189,17 @@ impl<'d, 'o> Vm<'d, 'o> {
         let per = if small { 16 } else { 8 };
         let mut scratch = Scratch::take();
         // A small pickle like the last one read on this thread (the common case of many similar
-        // pickles) gets the room that one used, scaled to its length: its vectors then neither
-        // grow while decoding nor shrink after. (Others get the estimates below, and any room
-        // left largely unused is given back after the decode.)
-        let learned = scratch.last_small.filter(|_| small).map(|(len, shape)| {
-            shape.map(|used| (used.saturating_mul(rest) / len.max(1)).saturating_add(8))
-        });
+        // pickles: within a factor of 4 in length) gets the room that one used, scaled to its
+        // length: its vectors then neither grow while decoding nor shrink after. (Others get the
+        // estimates below, and any room left largely unused is given back after the decode.)
+        let learned = scratch
+            .last_small
+            .filter(|&(len, _)| {
+                small && rest <= len.saturating_mul(4) && len <= rest.saturating_mul(4)
+            })
+            .map(|(len, shape)| {
+                shape.map(|used| (used.saturating_mul(rest) / len.max(1)).saturating_add(8))
+            });
         if let Some([nodes, items, pairs, text]) = learned {
             graph.reserve_nodes(nodes.min(opts.limits.max_nodes));
             graph.size_hint_arenas(items, pairs, text + 16);
@@ -219,6 +228,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             },
             buffers_used,
             start: pos,
+            read_whole: false,
             op_pos: pos,
             max_stack: opts.limits.max_stack,
             max_nodes: opts.limits.max_nodes,
