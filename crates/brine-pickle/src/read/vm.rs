@@ -198,7 +198,12 @@ impl<'d, 'o> Vm<'d, 'o> {
                 small && rest <= len.saturating_mul(4) && len <= rest.saturating_mul(4)
             })
             .map(|(len, shape)| {
-                shape.map(|used| (used.saturating_mul(rest) / len.max(1)).saturating_add(8))
+                // (No division when the length is the same, as for a pickle read again.)
+                let scale = |used: usize| match rest == len {
+                    true => used,
+                    false => used.saturating_mul(rest) / len.max(1),
+                };
+                shape.map(|used| scale(used).saturating_add(8))
             });
         if let Some([nodes, items, pairs, text]) = learned {
             graph.reserve_nodes(nodes.min(opts.limits.max_nodes));
