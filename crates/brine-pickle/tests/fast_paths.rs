@@ -57,6 +57,30 @@ fn limits_in_plain_data_name_the_opcode_that_crosses_them() {
 }
 
 #[test]
+fn runs_of_small_ints_stop_where_the_general_dispatch_must_answer() {
+    // `[1, 2, 1, 2, 1, 2, 3]` as BININT1s: new atoms (1, 2, 3) in the middle of the run.
+    let data = b"\x80\x04]\x94(K\x01K\x02K\x01K\x02K\x01K\x02K\x03e.";
+    assert_eq!(
+        outcome(data, ReadOptions::default()),
+        "[1, 2, 1, 2, 1, 2, 3]"
+    );
+    // The stack fills in the middle of the run: the list, then six ints fit in 7 entries; the
+    // seventh int (offset 17) is refused there.
+    let err = outcome(data, limits(1000, 7, 1000));
+    assert!(
+        err.contains("at byte 17") && err.contains("BININT1"),
+        "{err}"
+    );
+    assert!(err.contains("stack size"), "{err}");
+    // Truncated in the middle of the run.
+    let err = outcome(&data[..10], ReadOptions::default());
+    assert!(
+        err.contains("at byte 9") && err.contains("BININT1"),
+        "{err}"
+    );
+}
+
+#[test]
 fn containers_the_fast_loop_leaves_get_the_general_answer() {
     let d = ReadOptions::default;
     // APPENDS into a dict, SETITEMS into a list: CPython's errors, at the opcode.

@@ -62,7 +62,13 @@ impl Vm<'_, '_> {
         };
         match op {
             b'K' => match data.get(pos + 1) {
-                Some(&v) => self.fast_atom(stack, ATOM_SLOT_OF_ZERO + v as usize, 2),
+                Some(&v) => match self.fast_atom(stack, ATOM_SLOT_OF_ZERO + v as usize, 2) {
+                    // More of them (a list of small ints): in one loop.
+                    Next(2) if data.get(pos + 2) == Some(&b'K') => {
+                        Next(2 + self.fast_small_ints(data, pos + 2, stack))
+                    }
+                    step => step,
+                },
                 None => Leave,
             },
             b'M' => match le::<2>(data, pos + 1) {
@@ -206,6 +212,25 @@ impl Vm<'_, '_> {
             return Next(n + 1);
         }
         Next(n)
+    }
+
+    /// A run of `BININT1` from `pos`, in one loop: the bytes of those pushed (the rest, from
+    /// the first whose atom is not made yet or that finds the stack full, is left to the
+    /// dispatch).
+    #[inline(always)]
+    fn fast_small_ints(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+        let mut at = pos;
+        while let Some(&[b'K', v]) = data.get(at..at + 2) {
+            let slot = ATOM_SLOT_OF_ZERO + v as usize;
+            match self.atoms.get(slot) {
+                Some(&raw) if raw != NO_ATOM && stack.len() < self.max_stack => {
+                    stack.push(NodeId::from_index(raw as usize));
+                    at += 2;
+                }
+                _ => break,
+            }
+        }
+        at - pos
     }
 
     /// An int: a cached small int's atom, or a new node.
