@@ -145,6 +145,15 @@ fn strings_of_every_kind_in_one_pickle() {
         outcome(p2, ReadOptions::default()),
         "('abc', 'é', 'abc', 'é')"
     );
+    // LONG_BINPUT after a string (entry 256, as past the first 256 entries), LONG_BINGET of it;
+    // and the same entry past a memo limit of 4: refused at the LONG_BINPUT (offset 11).
+    let long: &[u8] = b"\x80\x02(X\x03\x00\x00\x00abcr\x00\x01\x00\x00j\x00\x01\x00\x00t.";
+    assert_eq!(outcome(long, ReadOptions::default()), "('abc', 'abc')");
+    let err = outcome(long, limits(1000, 1000, 4));
+    assert!(
+        err.contains("at byte 11") && err.contains("LONG_BINPUT"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -173,14 +173,20 @@ impl Vm<'_, '_> {
     }
 
     /// The memo opcode CPython writes after each new string and container (`MEMOIZE`, or
-    /// `BINPUT` below protocol 4) at `at`, run with it: the bytes it took, 0 if there is none
-    /// (or it is left to the dispatch). `id` was just pushed, so it is above any mark.
+    /// `BINPUT`/`LONG_BINPUT` below protocol 4) at `at`, run with it: the bytes it took, 0 if
+    /// there is none (or it is left to the dispatch). `id` was just pushed, so it is above any
+    /// mark.
     #[inline(always)]
     fn fast_fused_memo(&mut self, data: &[u8], at: usize, id: NodeId) -> usize {
         let (idx, n) = match data.get(at) {
             Some(0x94) => (self.st.memo.len(), 1),
             Some(b'q') => match data.get(at + 1) {
                 Some(&i) => (u64::from(i), 2),
+                None => return 0,
+            },
+            // `LONG_BINPUT`, past the first 256 entries.
+            Some(b'r') => match le::<4>(data, at + 1) {
+                Some(b) => (u64::from(u32::from_le_bytes(b)), 5),
                 None => return 0,
             },
             _ => return 0,
