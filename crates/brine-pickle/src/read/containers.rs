@@ -87,12 +87,7 @@ impl Vm<'_, '_> {
         if (self.st.stack.len() - x) % 2 != 0 {
             return Err(self.err(invalid("odd number of items for SETITEMS")));
         }
-        // The common case: the first items of a dict just made, straight from the stack.
-        let flat = self.st.stack.get(x..).unwrap_or(&[]);
-        if self.graph.fill_fresh_dict(target, flat) {
-            self.st.stack.truncate(x);
-            return Ok(());
-        }
+        // (The common case, the first items of a dict just made, runs in the fast loop.)
         self.stack_pairs(x);
         if !self.graph.extend_pairs(target, &self.pairs) {
             let name = self.graph.get(target).type_name();

@@ -8,7 +8,7 @@
 //! offset as always). So the fast loop only decides how quickly the common case runs, never
 //! what any pickle means.
 
-use crate::read::vm::{is_ascii_prefix, Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
+use crate::read::vm::{Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
 use crate::value::{Items, Node, NodeId, Pairs};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
@@ -25,6 +25,26 @@ enum Step {
 }
 
 use Step::{Leave, Next};
+
+/// The high bit of each of 8 bytes: set in a byte that is not ASCII.
+const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// `true` if the first `len` (at most 16) bytes of `w` are ASCII: two 8-byte words, masked.
+#[inline(always)]
+fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
+    /// The low `n` bytes of a word (all of them from 8 up).
+    fn low_bytes(n: usize) -> u64 {
+        if n >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (n * 8)) - 1
+        }
+    }
+    let (lo, hi) = w.split_at(8);
+    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(u64::MAX, u64::from_le_bytes);
+    let high = (word(lo) & low_bytes(len)) | (word(hi) & low_bytes(len.saturating_sub(8)));
+    high & ASCII_HIGH_BITS == 0
+}
 
 /// The little-endian integer of `N` bytes at `at`, if they are there.
 #[inline(always)]

@@ -77,26 +77,6 @@ impl Drop for Vm<'_, '_> {
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
 pub(super) const SHORT_TEXT: usize = 16;
-/// The high bit of each of 8 bytes: set in a byte that is not ASCII.
-const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// `true` if the first `len` (at most 16) bytes of `w` are ASCII: two 8-byte words, masked.
-#[inline(always)]
-pub(super) fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
-    /// The low `n` bytes of a word (all of them from 8 up).
-    fn low_bytes(n: usize) -> u64 {
-        if n >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (n * 8)) - 1
-        }
-    }
-    let (lo, hi) = w.split_at(8);
-    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(u64::MAX, u64::from_le_bytes);
-    let high = (word(lo) & low_bytes(len)) | (word(hi) & low_bytes(len.saturating_sub(8)));
-    high & ASCII_HIGH_BITS == 0
-}
-
 /// `None`, `False`, `True`, then ints -5 to 256.
 const ATOM_SLOTS: usize = 3 + 262;
 const ATOM_NONE: usize = 0;
@@ -338,28 +318,14 @@ impl<'d, 'o> Vm<'d, 'o> {
     }
 
     /// Pushes an int: CPython's cached small ints (-5 to 256) share one node each.
-    #[inline(always)]
+    #[inline]
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
         if (-5..=256).contains(&v) {
-            // The common case, inline: the atom exists and the stack has room.
             let slot = (v + ATOM_SLOT_OF_ZERO as i64) as usize;
-            if let Some(&raw) = self.atoms.get(slot) {
-                let len = self.st.stack.len();
-                if raw != NO_ATOM && len < self.st.stack.capacity() && len < self.max_stack {
-                    self.st.stack.push(NodeId::from_index(raw as usize));
-                    return Ok(());
-                }
-            }
-            self.push_atom_slow(slot, v)
+            self.push_atom(slot, || Node::Int(v))
         } else {
             self.push_new(Node::Int(v))
         }
-    }
-
-    /// The small int `v` (atom `slot`) made, or pushed onto a full stack.
-    #[inline(never)]
-    fn push_atom_slow(&mut self, slot: usize, v: i64) -> Result<()> {
-        self.push_atom(slot, || Node::Int(v))
     }
 
     /// Pushes `None` (one shared node per graph).
@@ -596,16 +562,12 @@ impl<'d, 'o> Vm<'d, 'o> {
 
                 // --- str ------------------------------------------------------------------------
                 0x8c => {
-                    if !self.short_ascii_str::<1>()? {
-                        let n = self.arg_u8()?;
-                        self.push_unicode(u64::from(n))?;
-                    }
+                    let n = self.arg_u8()?;
+                    self.push_unicode(u64::from(n))?;
                 }
                 b'X' => {
-                    if !self.short_ascii_str::<4>()? {
-                        let n = u32::from_le_bytes(self.arg::<4>()?);
-                        self.push_unicode(u64::from(n))?;
-                    }
+                    let n = u32::from_le_bytes(self.arg::<4>()?);
+                    self.push_unicode(u64::from(n))?;
                 }
                 0x8d => {
                     let n = u64::from_le_bytes(self.arg::<8>()?);
@@ -666,12 +628,10 @@ impl<'d, 'o> Vm<'d, 'o> {
                 // --- containers -----------------------------------------------------------------
                 b']' => {
                     self.push_memoized(Node::List(Items::default()))?;
-                    self.fused_mark()?;
                 }
                 b')' => self.push_new(Node::Tuple(Items::default()))?,
                 b'}' => {
                     self.push_memoized(Node::Dict(Pairs::default()))?;
-                    self.fused_mark()?;
                 }
                 0x8f => self.push_new(Node::Set(Items::default()))?,
                 b'a' => {
@@ -857,7 +817,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             return Err(self.err(ErrorKind::InvalidUtf8));
         }
         // A short string is copied as a fixed 16-byte window of the input, cut to its length: no
-        // copy of variable length. (Short ASCII strings mostly come by `short_ascii_str`.)
+        // copy of variable length. (Short ASCII strings mostly come by the fast loop.)
         let window = self
             .input
             .data
@@ -870,32 +830,6 @@ impl<'d, 'o> Vm<'d, 'o> {
         self.push_memoized(Node::Str(text))
     }
 
-    /// `SHORT_BINUNICODE` (`H` = 1 length byte) or `BINUNICODE` (`H` = 4) of at most 16 ASCII
-    /// bytes with 16 bytes of input after its length (the commonest string): `false`, with
-    /// nothing read, for any other.
-    #[inline(always)]
-    fn short_ascii_str<const H: usize>(&mut self) -> Result<bool> {
-        let pos = self.input.pos;
-        let Some(chunk) = self.input.data.get(pos..pos + H + SHORT_TEXT) else {
-            return Ok(false);
-        };
-        let (len, rest) = chunk.split_at(H);
-        let mut le = [0u8; 8];
-        le[..H].copy_from_slice(len);
-        let n = u64::from_le_bytes(le);
-        let Ok(w) = <&[u8; SHORT_TEXT]>::try_from(rest) else {
-            return Ok(false);
-        };
-        if n > SHORT_TEXT as u64 || !is_ascii_prefix(w, n as usize) {
-            return Ok(false);
-        }
-        let n = n as usize;
-        self.input.pos = pos + H + n;
-        let text = self.graph.new_short_text(w, n);
-        self.push_memoized(Node::Str(text))?;
-        Ok(true)
-    }
-
     /// `MARK`.
     #[inline(always)]
     fn mark(&mut self) -> Result<()> {
@@ -903,19 +837,6 @@ impl<'d, 'o> Vm<'d, 'o> {
             return Err(self.limit("stack size"));
         }
         self.st.marks.push(self.st.stack.len());
-        Ok(())
-    }
-
-    /// Runs the `MARK` that follows a new non-empty list or dict (and its memo entry) right
-    /// away, like [`Self::fused_memo`].
-    #[inline(always)]
-    fn fused_mark(&mut self) -> Result<()> {
-        let pos = self.input.pos;
-        if self.input.data.get(pos) == Some(&b'(') {
-            self.op_pos = pos;
-            self.input.pos = pos + 1;
-            return self.mark();
-        }
         Ok(())
     }
 
