@@ -380,10 +380,13 @@ impl<'a> Reader<'a> {
             None => None,
         };
         let result = vm.run(hook);
-        vm.read_whole = result.is_ok();
         self.pos = vm.input.pos;
         self.buffers_used = vm.buffers_used;
-        self.last_len = Some(self.pos.saturating_sub(start));
+        let len = self.pos.saturating_sub(start);
+        self.last_len = Some(len);
+        if result.is_ok() {
+            vm.keep_shape(len);
+        }
         drop(vm);
         match result {
             Ok(root) => {

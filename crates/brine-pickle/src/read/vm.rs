@@ -36,11 +36,6 @@ pub(crate) struct Vm<'d, 'o> {
     pub buffers_used: usize,
     /// Offset of the opcode being run (for errors; the opcode is the byte there).
     pub op_pos: usize,
-    /// Offset of the pickle's first byte.
-    start: usize,
-    /// Set by the caller once the pickle was read to its `STOP` without error: only then is its
-    /// shape kept for sizing the next one.
-    pub read_whole: bool,
     /// Copies of `opts.limits.max_stack`, `max_nodes` and `max_memo_index`, checked on every
     /// push and memo entry.
     pub(super) max_stack: usize,
@@ -60,11 +55,6 @@ pub(crate) struct Vm<'d, 'o> {
 impl Drop for Vm<'_, '_> {
     fn drop(&mut self) {
         if let Some(mut scratch) = self.scratch.take() {
-            // (A pickle that failed part way says nothing about the next one.)
-            let len = self.input.pos.saturating_sub(self.start);
-            if self.read_whole && len < SMALL_INPUT && len > 0 {
-                scratch.last_small = Some((len, self.graph.shape()));
-            }
             scratch.stack = std::mem::take(&mut self.st.stack);
             scratch.marks = std::mem::take(&mut self.st.marks);
             scratch.memo = std::mem::take(&mut self.st.memo);
@@ -212,8 +202,6 @@ impl<'d, 'o> Vm<'d, 'o> {
                 proto: 0,
             },
             buffers_used,
-            start: pos,
-            read_whole: false,
             op_pos: pos,
             max_stack: opts.limits.max_stack,
             max_nodes: opts.limits.max_nodes,
@@ -221,6 +209,17 @@ impl<'d, 'o> Vm<'d, 'o> {
             atoms: std::mem::take(&mut scratch.atoms),
             pairs: std::mem::take(&mut scratch.pairs),
             scratch: Some(scratch),
+        }
+    }
+
+    /// Keeps the shape of the graph of a pickle of `len` bytes, read whole, for sizing the next
+    /// small one on this thread (see `Vm::new`). (One that failed part way says nothing about
+    /// the next.)
+    pub fn keep_shape(&mut self, len: usize) {
+        if let Some(scratch) = self.scratch.as_mut() {
+            if len > 0 && len < SMALL_INPUT {
+                scratch.last_small = Some((len, self.graph.shape()));
+            }
         }
     }
 
