@@ -8,7 +8,7 @@
 //! offset as always). So the fast loop only decides how quickly the common case runs, never
 //! what any pickle means.
 
-use crate::read::vm::{Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
+use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
 use crate::value::{Items, Node, NodeId, Pairs};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
@@ -198,24 +198,13 @@ impl Vm<'_, '_> {
     /// mark.
     #[inline(always)]
     fn fast_fused_memo(&mut self, data: &[u8], at: usize, id: NodeId) -> usize {
-        let (idx, n) = match data.get(at) {
-            Some(0x94) => (self.st.memo.len(), 1),
-            Some(b'q') => match data.get(at + 1) {
-                Some(&i) => (u64::from(i), 2),
-                None => return 0,
-            },
-            // `LONG_BINPUT`, past the first 256 entries.
-            Some(b'r') => match le::<4>(data, at + 1) {
-                Some(b) => (u64::from(u32::from_le_bytes(b)), 5),
-                None => return 0,
-            },
-            _ => return 0,
-        };
-        if idx > self.max_memo_index {
-            return 0;
+        match memo_op_at(data, at, self.st.memo.len()) {
+            Some((idx, n)) if idx <= self.max_memo_index => {
+                self.st.memo.put(idx, id);
+                n
+            }
+            _ => 0,
         }
-        self.st.memo.put(idx, id);
-        n
     }
 
     /// `EMPTY_LIST`/`EMPTY_DICT`, with the memo opcode and the `MARK` that follow a non-empty one.

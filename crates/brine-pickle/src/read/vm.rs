@@ -67,6 +67,21 @@ impl Drop for Vm<'_, '_> {
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
 pub(super) const SHORT_TEXT: usize = 16;
+/// The memo opcode CPython writes after a new string or container, when it is the one at `at`:
+/// `MEMOIZE` (index `next`), `BINPUT` or `LONG_BINPUT`, as its index and length in bytes.
+#[inline(always)]
+pub(super) fn memo_op_at(data: &[u8], at: usize, next: u64) -> Option<(u64, usize)> {
+    match *data.get(at)? {
+        0x94 => Some((next, 1)),
+        b'q' => Some((u64::from(*data.get(at + 1)?), 2)),
+        b'r' => {
+            let b: [u8; 4] = data.get(at + 1..at + 5)?.try_into().ok()?;
+            Some((u64::from(u32::from_le_bytes(b)), 5))
+        }
+        _ => None,
+    }
+}
+
 /// `None`, `False`, `True`, then ints -5 to 256.
 const ATOM_SLOTS: usize = 3 + 262;
 const ATOM_NONE: usize = 0;
@@ -846,29 +861,13 @@ impl<'d, 'o> Vm<'d, 'o> {
     #[inline(always)]
     fn fused_memo(&mut self, id: NodeId) -> Result<()> {
         let pos = self.input.pos;
-        match self.input.data.get(pos..pos + 2) {
-            Some([0x94, _]) => {
-                self.op_pos = pos;
-                self.input.pos = pos + 1;
-                let idx = self.st.memo.len();
-                self.memo_store(idx, id)
-            }
-            Some([b'q', idx]) => {
-                self.op_pos = pos;
-                self.input.pos = pos + 2;
-                self.memo_store(u64::from(*idx), id)
-            }
-            Some([b'r', _]) => match self.input.data.get(pos + 1..pos + 5) {
-                Some(&[a, b, c, d]) => {
-                    self.op_pos = pos;
-                    self.input.pos = pos + 5;
-                    self.memo_store(u64::from(u32::from_le_bytes([a, b, c, d])), id)
-                }
-                // Truncated: left to the dispatch, which reports it.
-                _ => Ok(()),
-            },
-            _ => Ok(()),
-        }
+        // (Anything else, a truncated one included, is left to the dispatch.)
+        let Some((idx, n)) = memo_op_at(self.input.data, pos, self.st.memo.len()) else {
+            return Ok(());
+        };
+        self.op_pos = pos;
+        self.input.pos = pos + n;
+        self.memo_store(idx, id)
     }
 
     /// Pushes a new node and runs the memo opcode after it (see [`Vm::fused_memo`]).
