@@ -9,7 +9,7 @@
 //! what any pickle means.
 
 use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
-use crate::value::{Items, Node, NodeId, Pairs};
+use crate::value::{Graph, Items, Node, NodeId, Pairs};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
 const SLOT_NONE: usize = 0;
@@ -50,6 +50,19 @@ fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
 #[inline(always)]
 fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
     data.get(at..at + N)?.try_into().ok()
+}
+
+/// How a container opcode gives items to its target: `true` if the target took them.
+type Give = fn(&mut Graph, NodeId, &[NodeId]) -> bool;
+
+/// `APPEND(S)`: to a list.
+fn to_list(graph: &mut Graph, target: NodeId, items: &[NodeId]) -> bool {
+    graph.extend_list(target, items)
+}
+
+/// `SETITEM(S)`: key/value pairs, as the first pairs of a dict just made.
+fn to_fresh_dict(graph: &mut Graph, target: NodeId, flat: &[NodeId]) -> bool {
+    flat.len() % 2 == 0 && graph.fill_fresh_dict(target, flat)
 }
 
 impl Vm<'_, '_> {
@@ -118,10 +131,10 @@ impl Vm<'_, '_> {
             b'}' => self.fast_container(data, pos, stack, Node::Dict(Pairs::default())),
             b')' => self.fast_new(stack, Node::Tuple(Items::default()), 1),
             b'(' => self.fast_mark(stack),
-            b'e' => self.fast_appends(stack),
-            b'a' => self.fast_append(stack),
-            b'u' => self.fast_setitems(stack),
-            b's' => self.fast_setitem(stack),
+            b'e' => self.fast_marked_items(stack, to_list),
+            b'a' => self.fast_top_items(stack, 1, to_list),
+            b'u' => self.fast_marked_items(stack, to_fresh_dict),
+            b's' => self.fast_top_items(stack, 2, to_fresh_dict),
             0x85 => self.fast_tuple_n(stack, 1),
             0x86 => self.fast_tuple_n(stack, 2),
             0x87 => self.fast_tuple_n(stack, 3),
@@ -306,90 +319,50 @@ impl Vm<'_, '_> {
         Next(1)
     }
 
-    /// The top mark, when the items above it may go to the container just below it (the
-    /// check of CPython's `do_append`/`do_setitems`, with the mark popped).
+    /// The top mark and the one below it (0 when there is none).
     #[inline(always)]
-    fn fast_top_mark(&self, stack: &[NodeId]) -> Option<usize> {
+    fn fast_marks(&self) -> Option<(usize, usize)> {
         let marks = &self.st.marks;
         let mark = *marks.last()?;
         let below = marks.len().checked_sub(2).map_or(0, |i| marks[i]);
-        (mark <= stack.len() && mark > below).then_some(mark)
+        Some((mark, below))
     }
 
-    /// The stack index from which the top `k` items go to the container below them, for
-    /// `APPEND` (1) and `SETITEM` (2).
+    /// The items from `x` up go to the container just below them, by `give`; `false` (nothing
+    /// changed) if there is none or `give` refuses it.
     #[inline(always)]
-    fn fast_top_items(&self, stack: &[NodeId], k: usize) -> Option<usize> {
-        let x = stack.len().checked_sub(k)?;
-        (x > self.fence()).then_some(x)
-    }
-
-    /// The items from `x` up go to the list just below them.
-    #[inline(always)]
-    fn fast_extend_list(&mut self, stack: &mut Vec<NodeId>, x: usize) -> bool {
+    fn fast_give(&mut self, stack: &mut Vec<NodeId>, x: usize, give: Give) -> bool {
         let (Some(&target), Some(items)) = (stack.get(x.wrapping_sub(1)), stack.get(x..)) else {
             return false;
         };
-        if !self.graph.extend_list(target, items) {
+        if !give(self.graph, target, items) {
             return false;
         }
         stack.truncate(x);
         true
     }
 
-    /// The pairs from `x` up are the first pairs of the dict just below them.
+    /// `APPENDS`/`SETITEMS`: the items above the top mark (the check of CPython's
+    /// `do_append`/`do_setitems`, with the mark popped).
     #[inline(always)]
-    fn fast_fill_dict(&mut self, stack: &mut Vec<NodeId>, x: usize) -> bool {
-        let (Some(&target), Some(flat)) = (stack.get(x.wrapping_sub(1)), stack.get(x..)) else {
-            return false;
-        };
-        if flat.len() % 2 != 0 || !self.graph.fill_fresh_dict(target, flat) {
-            return false;
-        }
-        stack.truncate(x);
-        true
-    }
-
-    /// `APPENDS`.
-    #[inline(always)]
-    fn fast_appends(&mut self, stack: &mut Vec<NodeId>) -> Step {
-        let Some(mark) = self.fast_top_mark(stack) else {
-            return Leave;
-        };
-        if mark < stack.len() && !self.fast_extend_list(stack, mark) {
-            return Leave;
-        }
-        self.st.marks.pop();
-        Next(1)
-    }
-
-    /// `APPEND`.
-    #[inline(always)]
-    fn fast_append(&mut self, stack: &mut Vec<NodeId>) -> Step {
-        match self.fast_top_items(stack, 1) {
-            Some(x) if self.fast_extend_list(stack, x) => Next(1),
+    fn fast_marked_items(&mut self, stack: &mut Vec<NodeId>, give: Give) -> Step {
+        match self.fast_marks() {
+            Some((mark, below)) if mark <= stack.len() && mark > below => {
+                if mark < stack.len() && !self.fast_give(stack, mark, give) {
+                    return Leave;
+                }
+                self.st.marks.pop();
+                Next(1)
+            }
             _ => Leave,
         }
     }
 
-    /// `SETITEMS`.
+    /// `APPEND` (`k` = 1) / `SETITEM` (`k` = 2): the top `k` items.
     #[inline(always)]
-    fn fast_setitems(&mut self, stack: &mut Vec<NodeId>) -> Step {
-        let Some(mark) = self.fast_top_mark(stack) else {
-            return Leave;
-        };
-        if mark < stack.len() && !self.fast_fill_dict(stack, mark) {
-            return Leave;
-        }
-        self.st.marks.pop();
-        Next(1)
-    }
-
-    /// `SETITEM`.
-    #[inline(always)]
-    fn fast_setitem(&mut self, stack: &mut Vec<NodeId>) -> Step {
-        match self.fast_top_items(stack, 2) {
-            Some(x) if self.fast_fill_dict(stack, x) => Next(1),
+    fn fast_top_items(&mut self, stack: &mut Vec<NodeId>, k: usize, give: Give) -> Step {
+        match stack.len().checked_sub(k) {
+            Some(x) if x > self.fence() && self.fast_give(stack, x, give) => Next(1),
             _ => Leave,
         }
     }
@@ -421,11 +394,9 @@ impl Vm<'_, '_> {
     /// `TUPLE`.
     #[inline(always)]
     fn fast_tuple(&mut self, stack: &mut Vec<NodeId>) -> Step {
-        let marks = &self.st.marks;
-        let Some(&mark) = marks.last() else {
+        let Some((mark, below)) = self.fast_marks() else {
             return Leave;
         };
-        let below = marks.len().checked_sub(2).map_or(0, |i| marks[i]);
         if mark < below || mark > stack.len() {
             return Leave;
         }
