@@ -27,6 +27,7 @@ pub mod json;
 pub mod opcodes;
 pub mod read;
 pub mod repr;
+mod scratch;
 pub mod value;
 pub mod write;
 

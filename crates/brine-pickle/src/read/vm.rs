@@ -11,6 +11,7 @@ use crate::read::memo::Memo;
 use crate::read::numbers::{self, FloatError, IntError, IntOrBool, IntVal};
 use crate::read::strings;
 use crate::read::{invalid, Engine, HookContext, Py2Str, ReadHook, ReadOptions};
+use crate::scratch::{self, KEEP_SCRATCH};
 use crate::value::{Graph, Items, Node, NodeId, Pairs, PickleBuffer};
 
 /// The highest protocol understood.
@@ -109,23 +110,14 @@ struct Scratch {
 /// ones by fixed estimates (see `Vm::new`).
 const SMALL_INPUT: usize = 1 << 16;
 
-/// Scratch vectors up to this many entries are kept for the next read.
-const KEEP_SCRATCH: usize = 1 << 12;
-
 thread_local! {
     static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
 }
 
 impl Scratch {
-    /// The thread's scratch vectors (empty ones when another read on this thread holds them).
-    /// (Also fresh ones while the thread is being torn down and its locals are gone, when a
-    /// destructor reads a pickle.)
+    /// The thread's scratch vectors (see [`scratch::take`]).
     fn take() -> Box<Scratch> {
-        SCRATCH
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        scratch::take(&SCRATCH)
     }
 
     /// Empties the vectors and keeps them for the next read, unless they grew large.
@@ -146,8 +138,7 @@ impl Scratch {
         self.memo.clear();
         self.atoms.clear();
         self.pairs.clear();
-        // Dropped instead when the thread's locals are already gone.
-        let _ = SCRATCH.try_with(|cell| cell.set(Some(self)));
+        scratch::keep(&SCRATCH, self);
     }
 }
 

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use crate::compat::to_python2;
 use crate::error::{Error, ErrorKind, Result};
 use crate::opcodes::Opcode;
+use crate::scratch::{self, KEEP_SCRATCH};
 use crate::value::{Global, Graph, Node, NodeId, Object, ObjectKind, Text};
 
 use super::out::Out;
@@ -347,22 +348,14 @@ struct Scratch {
     stack: Vec<Task>,
 }
 
-/// Scratch vectors up to this many entries are kept for the next write.
-const KEEP_SCRATCH: usize = 1 << 12;
-
 thread_local! {
     static SCRATCH: Cell<Option<Box<Scratch>>> = const { Cell::new(None) };
 }
 
 impl Scratch {
-    /// The thread's scratch vectors, emptied (fresh ones when another write on this thread holds
-    /// them, or the thread's locals are gone).
+    /// The thread's scratch vectors (see [`scratch::take`]).
     fn take() -> Box<Scratch> {
-        SCRATCH
-            .try_with(Cell::take)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
+        scratch::take(&SCRATCH)
     }
 
     /// Keeps the vectors for the next write, unless they grew large.
@@ -378,7 +371,7 @@ impl Scratch {
         self.memo.clear();
         self.busy.clear();
         self.stack.clear();
-        let _ = SCRATCH.try_with(|cell| cell.set(Some(self)));
+        scratch::keep(&SCRATCH, self);
     }
 }
 
