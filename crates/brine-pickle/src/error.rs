@@ -63,8 +63,14 @@ pub enum ErrorKind {
 /// assert_eq!(err.opcode(), Some(brine_pickle::Opcode::BinInt1));
 /// assert!(err.to_string().contains("BININT1"));
 /// ```
+///
+/// The error is one pointer wide (its details are boxed, as serde_json does), so that a
+/// `Result` returned by every step of reading and writing stays in registers.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<ErrorImpl>);
+
+#[derive(Debug)]
+struct ErrorImpl {
     offset: u64,
     opcode: Option<Opcode>,
     kind: ErrorKind,
@@ -72,12 +78,13 @@ pub struct Error {
 
 impl Error {
     /// An error at `offset` (the offset of the opcode byte), for `opcode` when known.
+    #[cold]
     pub fn new(kind: ErrorKind, offset: u64, opcode: Option<Opcode>) -> Error {
-        Error {
+        Error(Box::new(ErrorImpl {
             offset,
             opcode,
             kind,
-        }
+        }))
     }
 
     /// An error not tied to a position in a stream (e.g. a writer error about a value).
@@ -87,43 +94,43 @@ impl Error {
 
     /// The byte offset, in the input, of the opcode where the error happened.
     pub fn offset(&self) -> u64 {
-        self.offset
+        self.0.offset
     }
 
     /// The opcode being executed, when there was one.
     pub fn opcode(&self) -> Option<Opcode> {
-        self.opcode
+        self.0.opcode
     }
 
     /// What went wrong.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// `true` if the input simply ended too early (a truncated file).
     pub fn is_eof(&self) -> bool {
-        matches!(self.kind, ErrorKind::UnexpectedEof)
+        matches!(self.0.kind, ErrorKind::UnexpectedEof)
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.opcode {
+        match self.0.opcode {
             Some(op) => write!(
                 f,
                 "{} at byte {} (opcode {})",
-                self.kind,
-                self.offset,
+                self.0.kind,
+                self.0.offset,
                 op.name()
             ),
-            None => write!(f, "{} at byte {}", self.kind, self.offset),
+            None => write!(f, "{} at byte {}", self.0.kind, self.0.offset),
         }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.kind.source()
+        self.0.kind.source()
     }
 }
 
