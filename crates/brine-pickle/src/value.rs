@@ -817,23 +817,23 @@ impl Graph {
         Text(self.text.alloc(bytes, OWN_TEXT_FROM))
     }
 
-    /// The 16 bytes of the text heap from the start of `text`, when there are that many: a
+    /// The `N` bytes of the text heap from the start of `text`, when there are that many: a
     /// fixed-size window a writer can copy for a short string.
     #[inline]
-    pub(crate) fn text_window(&self, text: Text) -> Option<&[u8; 16]> {
+    pub(crate) fn text_window<const N: usize>(&self, text: Text) -> Option<&[u8; N]> {
         self.text.window(text.0)
     }
 
-    /// A string of at most 16 bytes as a window of the text heap (see [`Graph::text_window`])
+    /// A string of at most `N` bytes as a window of the text heap (see [`Graph::text_window`])
     /// and its length in bytes.
     #[inline]
-    pub(crate) fn short_text(&self, text: Text) -> Option<(&[u8; 16], usize)> {
+    pub(crate) fn short_text<const N: usize>(&self, text: Text) -> Option<(&[u8; N], usize)> {
         self.text.short(text.0)
     }
 
     /// Stores the first `len` bytes of `window` as a string (checked by the caller).
     #[inline(always)]
-    pub(crate) fn new_short_text(&mut self, window: &[u8; 16], len: usize) -> Text {
+    pub(crate) fn new_short_text<const N: usize>(&mut self, window: &[u8; N], len: usize) -> Text {
         Text(self.text.alloc_window(window, len))
     }
 

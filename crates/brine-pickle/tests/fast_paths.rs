@@ -256,3 +256,51 @@ fn writing_to_a_sink_gives_the_bytes_of_to_vec() {
         assert_eq!(back.root_ref().map(|r| r.items().count()), Some(60_006));
     }
 }
+
+#[test]
+fn strings_around_the_copy_windows_read_and_write_back() {
+    // Every length up to past the 16- and 32-byte windows, ASCII or with a two-byte character
+    // at the start, middle or end; at the very end of the input (no window there) and followed
+    // by more input; SHORT_BINUNICODE with MEMOIZE and BINUNICODE with BINPUT.
+    for len in 0..=40usize {
+        let ascii: String = (0..len)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let mut texts = vec![ascii.clone()];
+        for at in [0, len / 2, len.saturating_sub(1)] {
+            if len > 0 {
+                let mut t = ascii.clone();
+                t.replace_range(at..at + 1, "é");
+                texts.push(t);
+            }
+        }
+        for text in texts {
+            let b = text.as_bytes();
+            let n = b.len();
+            let mut at_end = b"\x80\x04\x8c".to_vec();
+            at_end.push(n as u8);
+            at_end.extend_from_slice(b);
+            at_end.extend_from_slice(b"\x94.");
+            let mut inside = b"\x80\x02(X".to_vec();
+            inside.extend_from_slice(&(n as u32).to_le_bytes());
+            inside.extend_from_slice(b);
+            inside.extend_from_slice(b"q\x00h\x00K\x01t.");
+            let want_end = format!("{text:?}").replace('"', "'");
+            for (data, want) in [
+                (at_end, want_end.clone()),
+                (inside, format!("({want_end}, {want_end}, 1)")),
+            ] {
+                let g = from_slice(&data).unwrap();
+                let got = brine_pickle::repr::repr(&g, g.root().unwrap());
+                assert_eq!(got, want, "{data:?}");
+                for proto in [2, 3, 4, 5] {
+                    let again = to_vec(&g, &WriteOptions::protocol(proto)).unwrap();
+                    let back = from_slice(&again).unwrap();
+                    assert_eq!(brine_pickle::repr::repr(&back, back.root().unwrap()), want);
+                    let found = again.windows(n.max(1)).any(|w| w == b) || n == 0;
+                    assert!(found, "{again:?}");
+                }
+            }
+        }
+    }
+}

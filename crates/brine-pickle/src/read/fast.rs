@@ -8,7 +8,7 @@
 //! offset as always). So the fast loop only decides how quickly the common case runs, never
 //! what any pickle means.
 
-use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, NO_ATOM, SHORT_TEXT};
+use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, NO_ATOM, SHORT_TEXT};
 use crate::value::{Graph, Items, Node, NodeId, Pairs};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
@@ -26,24 +26,18 @@ enum Step {
 
 use Step::{Leave, Next};
 
-/// The high bit of each of 8 bytes: set in a byte that is not ASCII.
-const ASCII_HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// The high bit of each of 16 bytes: set in a byte that is not ASCII.
+const ASCII_HIGH_BITS: u128 = 0x8080_8080_8080_8080_8080_8080_8080_8080;
 
-/// `true` if the first `len` (at most 16) bytes of `w` are ASCII: two 8-byte words, masked.
+/// `true` if the first `len` (at most `N`) bytes of `w` are ASCII: in each 16 bytes, the first
+/// byte with its high bit set, if any, comes at or after `len`.
 #[inline(always)]
-fn is_ascii_prefix(w: &[u8; SHORT_TEXT], len: usize) -> bool {
-    /// The low `n` bytes of a word (all of them from 8 up).
-    fn low_bytes(n: usize) -> u64 {
-        if n >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (n * 8)) - 1
-        }
-    }
-    let (lo, hi) = w.split_at(8);
-    let word = |b: &[u8]| <[u8; 8]>::try_from(b).map_or(u64::MAX, u64::from_le_bytes);
-    let high = (word(lo) & low_bytes(len)) | (word(hi) & low_bytes(len.saturating_sub(8)));
-    high & ASCII_HIGH_BITS == 0
+fn is_ascii_prefix<const N: usize>(w: &[u8; N], len: usize) -> bool {
+    w.chunks(16).enumerate().all(|(i, chunk)| {
+        let word = <[u8; 16]>::try_from(chunk).map_or(u128::MAX, u128::from_le_bytes);
+        let first_high = (word & ASCII_HIGH_BITS).trailing_zeros() as usize;
+        first_high >= len.saturating_sub(16 * i).min(16) * 8
+    })
 }
 
 /// The little-endian integer of `N` bytes at `at`, if they are there.
@@ -211,6 +205,14 @@ impl Vm<'_, '_> {
     /// mark.
     #[inline(always)]
     fn fast_fused_memo(&mut self, data: &[u8], at: usize, id: NodeId) -> usize {
+        if data.get(at) == Some(&0x94) {
+            // `MEMOIZE`, the commonest (protocol 4+).
+            if self.st.memo.len() > self.max_memo_index {
+                return 0;
+            }
+            self.st.memo.put_next(id);
+            return 1;
+        }
         match memo_op_at(data, at, self.st.memo.len()) {
             Some((idx, n)) if idx <= self.max_memo_index => {
                 self.st.memo.put(idx, id);
@@ -287,13 +289,11 @@ impl Vm<'_, '_> {
         // The commonest string: short, copied as a fixed window of the input.
         if len <= SHORT_TEXT {
             if let Some(window) = le::<SHORT_TEXT>(data, start) {
-                if !is_ascii_prefix(&window, len) {
-                    return Leave;
-                }
-                let text = self.graph.new_short_text(&window, len);
-                let id = self.graph.push(Node::Str(text));
-                stack.push(id);
-                return Next(head + len + self.fast_fused_memo(data, start + len, id));
+                return self.fast_str_window(data, stack, head, start, &window, len);
+            }
+        } else if len <= MEDIUM_TEXT {
+            if let Some(window) = le::<MEDIUM_TEXT>(data, start) {
+                return self.fast_str_window(data, stack, head, start, &window, len);
             }
         }
         match data.get(start..start.saturating_add(len)) {
@@ -305,6 +305,26 @@ impl Vm<'_, '_> {
             }
             _ => Leave,
         }
+    }
+
+    /// A string of `len` ASCII bytes at `start`, copied as the fixed window of the input there.
+    #[inline(always)]
+    fn fast_str_window<const N: usize>(
+        &mut self,
+        data: &[u8],
+        stack: &mut Vec<NodeId>,
+        head: usize,
+        start: usize,
+        window: &[u8; N],
+        len: usize,
+    ) -> Step {
+        if !is_ascii_prefix(window, len) {
+            return Leave;
+        }
+        let text = self.graph.new_short_text(window, len);
+        let id = self.graph.push(Node::Str(text));
+        stack.push(id);
+        Next(head + len + self.fast_fused_memo(data, start + len, id))
     }
 
     // --- marks and containers -------------------------------------------------------------------

@@ -89,6 +89,18 @@ impl Memo {
         self.put_slow(idx, id);
     }
 
+    /// Stores `id` at the next index (`MEMOIZE`: index `len()`). The common case, a memo with
+    /// every index so far in its dense part, is one append.
+    #[inline(always)]
+    pub fn put_next(&mut self, id: NodeId) {
+        if self.count == self.dense.len() as u64 && self.sparse.is_none() {
+            self.dense.push(id.index() as u32);
+            self.count += 1;
+            return;
+        }
+        self.put(self.count, id);
+    }
+
     #[cold]
     fn put_slow(&mut self, idx: u64, id: NodeId) {
         let cap = self.count.saturating_mul(2).saturating_add(DENSE_SLACK);

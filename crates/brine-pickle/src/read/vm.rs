@@ -68,6 +68,8 @@ impl Drop for Vm<'_, '_> {
 
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
 pub(super) const SHORT_TEXT: usize = 16;
+/// Strings up to this long are copied through a larger window by the fast loop.
+pub(super) const MEDIUM_TEXT: usize = 32;
 /// The memo opcode CPython writes after a new string or container, when it is the one at `at`:
 /// `MEMOIZE` (index `next`), `BINPUT` or `LONG_BINPUT`, as its index and length in bytes.
 #[inline(always)]
@@ -174,16 +176,18 @@ impl<'d, 'o> Vm<'d, 'o> {
                 small && rest <= len.saturating_mul(4) && len <= rest.saturating_mul(4)
             })
             .map(|(len, shape)| {
-                // (No division when the length is the same, as for a pickle read again.)
+                // The same length (a pickle read again, or one like it): exactly that room, so
+                // that nothing is left over to give back after the decode. Otherwise scaled, with
+                // a little slack (and no division in the common case above).
                 let scale = |used: usize| match rest == len {
                     true => used,
-                    false => used.saturating_mul(rest) / len.max(1),
+                    false => (used.saturating_mul(rest) / len.max(1)).saturating_add(8),
                 };
-                shape.map(|used| scale(used).saturating_add(8))
+                shape.map(scale)
             });
         if let Some([nodes, items, pairs, text]) = learned {
             graph.reserve_nodes(nodes.min(opts.limits.max_nodes));
-            graph.size_hint_arenas(items, pairs, text + 16);
+            graph.size_hint_arenas(items, pairs, text + MEDIUM_TEXT);
         } else {
             // (At least 32 nodes and items: a small pickle then grows them at most once or
             // twice.)

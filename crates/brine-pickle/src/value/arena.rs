@@ -245,37 +245,37 @@ impl<T: Copy + Default> Arena<T> {
 }
 
 impl Arena<u8> {
-    /// The 16 bytes of the shared `Vec` from the start of `run`, when there are that many.
+    /// The `N` bytes of the shared `Vec` from the start of `run`, when there are that many.
     #[inline]
-    pub(crate) fn window(&self, run: Run) -> Option<&[u8; 16]> {
+    pub(crate) fn window<const N: usize>(&self, run: Run) -> Option<&[u8; N]> {
         if run.start == OWN {
             return None;
         }
         let s = run.start as usize;
         self.data
-            .get(s..s + 16)
-            .and_then(|w| <&[u8; 16]>::try_from(w).ok())
+            .get(s..s + N)
+            .and_then(|w| <&[u8; N]>::try_from(w).ok())
     }
 
-    /// A run of at most 16 values in the shared `Vec` with 16 bytes there from its start: the
+    /// A run of at most `N` values in the shared `Vec` with `N` bytes there from its start: the
     /// window and the run's length.
     #[inline]
-    pub(crate) fn short(&self, run: Run) -> Option<(&[u8; 16], usize)> {
-        if run.len > 16 {
+    pub(crate) fn short<const N: usize>(&self, run: Run) -> Option<(&[u8; N], usize)> {
+        if run.len as usize > N {
             return None;
         }
         Some((self.window(run)?, run.len as usize))
     }
 
-    /// Stores the first `len` bytes of `window` (at most 16): the whole window is copied, a
+    /// Stores the first `len` bytes of `window` (at most `N`): the whole window is copied, a
     /// fixed-size move, and the extra bytes cut off again.
     #[inline(always)]
-    pub(crate) fn alloc_window(&mut self, window: &[u8; 16], len: usize) -> Run {
-        let len = len.min(window.len());
-        if !self.fits(window.len()) {
+    pub(crate) fn alloc_window<const N: usize>(&mut self, window: &[u8; N], len: usize) -> Run {
+        let len = len.min(N);
+        if !self.fits(N) {
             return self.alloc_own(window.get(..len).unwrap_or(&[]).to_vec());
         }
-        self.first_use(window.len());
+        self.first_use(N);
         let start = self.data.len();
         self.data.extend_from_slice(window);
         self.data.truncate(start + len);

@@ -28,6 +28,33 @@ use super::scalars::{
 use super::{WriteContext, WriteHook};
 
 const BATCHSIZE: usize = 1000;
+
+/// A plain scalar as `save` writes it at protocol 2 and up: its bytes (the opcode, then its
+/// argument) as the low bytes of a little-endian word, and how many there are:
+/// `BININT1`/`BININT2`/`BININT` (little-endian), `BINFLOAT` (big-endian), `NONE`,
+/// `NEWTRUE`/`NEWFALSE`. `None` for any other node (an int past 32 bits included).
+#[inline(always)]
+fn plain_scalar(node: &Node) -> Option<(u128, usize)> {
+    let op = |op: Opcode| u128::from(op as u8);
+    match *node {
+        Node::Int(v) => match u32::try_from(v) {
+            Ok(u @ 0..=0xff) => Some((op(Opcode::BinInt1) | u128::from(u) << 8, 2)),
+            Ok(u @ 0x100..=0xffff) => Some((op(Opcode::BinInt2) | u128::from(u) << 8, 3)),
+            _ => {
+                let u = i32::try_from(v).ok()? as u32;
+                Some((op(Opcode::BinInt) | u128::from(u) << 8, 5))
+            }
+        },
+        Node::Float(x) => {
+            let be = u64::from_le_bytes(x.to_be_bytes());
+            Some((op(Opcode::BinFloat) | u128::from(be) << 8, 9))
+        }
+        Node::None => Some((op(Opcode::None), 1)),
+        Node::Bool(true) => Some((op(Opcode::NewTrue), 1)),
+        Node::Bool(false) => Some((op(Opcode::NewFalse), 1)),
+        _ => None,
+    }
+}
 /// How many containers deep [`Encoder::push_items`] runs item loops by direct call.
 const MAX_INLINE_DEPTH: u32 = 32;
 
@@ -381,6 +408,9 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     proto: u8,
     fix_imports: bool,
     python_batching: bool,
+    /// Lists and dicts take the C pickler's direct item loops at protocol 2 and up (see
+    /// [`Encoder::list_items`]).
+    exact: bool,
     /// Memo index + 1 of each node, 0 when not memoized (zeroed memory: pages are only touched
     /// for nodes that get memoized).
     memo: Vec<u32>,
@@ -426,6 +456,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             proto,
             fix_imports,
             python_batching,
+            exact: proto >= 2 && !python_batching,
             memo,
             busy: std::mem::take(&mut lent.busy),
             memo_len: 0,
@@ -794,6 +825,18 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         match node {
             Node::Str(s) => self.save_str(id, *s),
+            Node::List(v) if self.exact => {
+                self.out.op(Opcode::EmptyList);
+                let idx = self.put()?;
+                self.set_memo(id, idx);
+                self.list_items(id, self.graph.items(*v))
+            }
+            Node::Dict(p) if self.exact => {
+                self.out.op(Opcode::EmptyDict);
+                let idx = self.put()?;
+                self.set_memo(id, idx);
+                self.dict_items(id, self.graph.pairs(*p))
+            }
             Node::List(_) => {
                 self.list_header();
                 self.put_node(id)?;
@@ -1723,21 +1766,17 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
         if self.proto >= 1 {
-            if let Some((window, len)) = self.graph.short_text(text) {
+            if let Some((window, len)) = self.graph.short_text::<16>(text) {
                 if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
-                    if self.proto >= 4 {
-                        self.out.header_and_window(
-                            &[Opcode::ShortBinUnicode as u8, len as u8],
-                            window,
-                            len,
-                        );
-                    } else {
-                        self.out.header_and_window(
-                            &[Opcode::BinUnicode as u8, len as u8, 0, 0, 0],
-                            window,
-                            len,
-                        );
-                    }
+                    self.str_window(window, len);
+                    let idx = self.put()?;
+                    self.set_memo(id, idx);
+                    return Ok(());
+                }
+            } else if let Some((window, len)) = self.graph.short_text::<32>(text) {
+                // (17 bytes or more, or near the end of the heap: not a shared string.)
+                if len > 16 {
+                    self.str_window(window, len);
                     let idx = self.put()?;
                     self.set_memo(id, idx);
                     return Ok(());
@@ -1745,6 +1784,22 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             }
         }
         self.save_str_other(id, text)
+    }
+
+    /// `SHORT_BINUNICODE` (protocol 4+) or `BINUNICODE` of a string of `len` bytes (at most
+    /// `N`), from a window of the text heap.
+    #[inline(always)]
+    fn str_window<const N: usize>(&mut self, window: &[u8; N], len: usize) {
+        if self.proto >= 4 {
+            self.out
+                .header_and_window(&[Opcode::ShortBinUnicode as u8, len as u8], window, len);
+        } else {
+            self.out.header_and_window(
+                &[Opcode::BinUnicode as u8, len as u8, 0, 0, 0],
+                window,
+                len,
+            );
+        }
     }
 
     /// [`Encoder::save_str`] of the strings its inline path leaves.
@@ -1769,7 +1824,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.get(self.latin1);
             return Ok(());
         }
-        match self.graph.text_window(text) {
+        match self.graph.text_window::<16>(text) {
             // A short string from the heap goes out as a fixed 16-byte window of it, cut to
             // length: no copy of variable length.
             Some(window) if self.proto >= 1 && bytes.len() <= 16 => {
@@ -1972,6 +2027,117 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             }
             _ => self.items(id, 0, kind),
         }
+    }
+
+    // --- the C pickler's lists and dicts at protocol 2+ ----------------------------------------
+
+    /// `batch_list_exact` of list `id` by direct call (protocol 2 and up, C batching): a lone
+    /// item and `APPEND`, or batches of `MARK`, up to [`BATCHSIZE`] items and `APPENDS`. Past
+    /// [`MAX_INLINE_DEPTH`] nested loops the loop is scheduled as a task instead.
+    fn list_items(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        if seq.is_empty() {
+            return Ok(());
+        }
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            return self.schedule_items(id, Items::List);
+        }
+        self.inline_depth += 1;
+        let result = self.list_batches(id, seq);
+        self.inline_depth -= 1;
+        result
+    }
+
+    /// The body of [`Encoder::list_items`].
+    fn list_batches(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        if let [item] = *seq {
+            if self.exact_item(item, id, 0, Items::List)? {
+                self.out.op(Opcode::Append);
+            }
+            return Ok(());
+        }
+        for (b, chunk) in seq.chunks(BATCHSIZE).enumerate() {
+            self.out.op(Opcode::Mark);
+            for (i, &item) in chunk.iter().enumerate() {
+                if !self.exact_item(item, id, b * BATCHSIZE + i, Items::List)? {
+                    return Ok(());
+                }
+            }
+            self.out.op(Opcode::Appends);
+        }
+        Ok(())
+    }
+
+    /// `batch_dict_exact` of dict `id` by direct call, as [`Encoder::list_items`] (`SETITEM`,
+    /// `SETITEMS`, and an empty batch after a multiple of [`BATCHSIZE`] pairs).
+    fn dict_items(&mut self, id: NodeId, pairs: &'g [(NodeId, NodeId)]) -> Result<()> {
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            return self.schedule_items(id, Items::Dict);
+        }
+        self.inline_depth += 1;
+        let result = self.dict_batches(id, pairs);
+        self.inline_depth -= 1;
+        result
+    }
+
+    /// The body of [`Encoder::dict_items`].
+    fn dict_batches(&mut self, id: NodeId, pairs: &'g [(NodeId, NodeId)]) -> Result<()> {
+        if let [(k, v)] = *pairs {
+            if self.exact_pair(k, v, id, 0)? {
+                self.out.op(Opcode::SetItem);
+            }
+            return Ok(());
+        }
+        for (b, chunk) in pairs.chunks(BATCHSIZE).enumerate() {
+            self.out.op(Opcode::Mark);
+            for (i, &(k, v)) in chunk.iter().enumerate() {
+                if !self.exact_pair(k, v, id, b * BATCHSIZE + i)? {
+                    return Ok(());
+                }
+            }
+            self.out.op(Opcode::SetItems);
+        }
+        if pairs.len() % BATCHSIZE == 0 {
+            self.out
+                .bytes(&[Opcode::Mark as u8, Opcode::SetItems as u8]);
+        }
+        Ok(())
+    }
+
+    /// The loop over `id` from its first item, as a task (past [`MAX_INLINE_DEPTH`]).
+    #[cold]
+    #[inline(never)]
+    fn schedule_items(&mut self, id: NodeId, kind: Items) -> Result<()> {
+        self.stack.push(Task::Items {
+            node: id,
+            pos: 0,
+            kind,
+        });
+        Ok(())
+    }
+
+    /// Item `pos` of the loop over `id` at protocol 2 and up: a plain scalar is written right
+    /// here, anything else by [`Encoder::save_one`]. `true` if it was written whole.
+    #[inline(always)]
+    fn exact_item(&mut self, item: NodeId, id: NodeId, pos: usize, kind: Items) -> Result<bool> {
+        if let Some((bytes, len)) = plain_scalar(self.node(item)) {
+            self.out.boundary()?;
+            self.out.short(bytes, len);
+            return Ok(true);
+        }
+        self.save_one(item, id, pos, kind)
+    }
+
+    /// Pair `pos` of the loop over dict `id`, as [`Encoder::exact_item`].
+    #[inline(always)]
+    fn exact_pair(&mut self, k: NodeId, v: NodeId, id: NodeId, pos: usize) -> Result<bool> {
+        if !self.try_save_leaf(k)? {
+            // (A key that schedules work: nothing was written yet.)
+            return self.save_pair(k, v, id, pos, Items::Dict);
+        }
+        self.exact_item(v, id, pos, Items::Dict)
     }
 
     /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written

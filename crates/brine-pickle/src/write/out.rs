@@ -104,6 +104,18 @@ impl<'s> Out<'s> {
         self.buf.extend_from_slice(data);
     }
 
+    /// `_Pickler_Write` of the first `len` (at most 9) little-endian bytes of `word`: an opcode
+    /// and its argument, copied as a fixed 9 bytes and cut back, which costs less than a copy
+    /// of variable length.
+    #[inline(always)]
+    pub(crate) fn short(&mut self, word: u128, len: usize) {
+        let bytes = word.to_le_bytes();
+        let (nine, _) = bytes.split_at(9);
+        let end = self.buf.len() + len.min(9);
+        self.buf.extend_from_slice(nine);
+        self.buf.truncate(end);
+    }
+
     /// Bytes emitted so far, including an open frame's placeholder header.
     pub(crate) fn position(&self) -> u64 {
         self.flushed + self.buf.len() as u64
@@ -182,7 +194,12 @@ impl<'s> Out<'s> {
     /// the whole window is copied, a fixed-size move, and the rest cut off again; one check for
     /// room.
     #[inline(always)]
-    pub(crate) fn header_and_window(&mut self, header: &[u8], window: &[u8; 16], len: usize) {
+    pub(crate) fn header_and_window<const N: usize>(
+        &mut self,
+        header: &[u8],
+        window: &[u8; N],
+        len: usize,
+    ) {
         self.buf.reserve(header.len() + window.len());
         self.buf.extend_from_slice(header);
         let end = self.buf.len() + len.min(window.len());
