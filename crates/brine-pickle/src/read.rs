@@ -366,28 +366,31 @@ impl<'a> Reader<'a> {
             .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
         let start = self.pos;
         let mut graph = Graph::new();
-        let mut vm = Vm::new(
-            data,
-            shared,
-            self.pos,
-            &self.options,
-            self.buffers_used,
-            &mut graph,
-            expected_len,
-        );
-        let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
-            Some(h) => Some(&mut **h),
-            None => None,
+        // (The machine is dropped in place at the end of this block, giving back its scratch.)
+        let result = {
+            let mut vm = Vm::new(
+                data,
+                shared,
+                self.pos,
+                &self.options,
+                self.buffers_used,
+                &mut graph,
+                expected_len,
+            );
+            let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
+                Some(h) => Some(&mut **h),
+                None => None,
+            };
+            let result = vm.run(hook);
+            self.pos = vm.input.pos;
+            self.buffers_used = vm.buffers_used;
+            let len = self.pos.saturating_sub(start);
+            self.last_len = Some(len);
+            if result.is_ok() {
+                vm.keep_shape(len);
+            }
+            result
         };
-        let result = vm.run(hook);
-        self.pos = vm.input.pos;
-        self.buffers_used = vm.buffers_used;
-        let len = self.pos.saturating_sub(start);
-        self.last_len = Some(len);
-        if result.is_ok() {
-            vm.keep_shape(len);
-        }
-        drop(vm);
         match result {
             Ok(root) => {
                 graph.shrink_unused();

@@ -46,17 +46,22 @@ struct Spill<T> {
 
 impl<T: Copy + Default> Arena<T> {
     /// The values of a run.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&self, run: Run) -> &[T] {
         if run.start == OWN {
-            return self
-                .spill
-                .as_ref()
-                .and_then(|sp| sp.own.get(run.len as usize))
-                .map_or(&[], |v| v.as_slice());
+            return self.get_own(run);
         }
         let s = run.start as usize;
         self.data.get(s..s + run.len as usize).unwrap_or(&[])
+    }
+
+    /// The values of a run stored on its own.
+    #[inline(never)]
+    fn get_own(&self, run: Run) -> &[T] {
+        self.spill
+            .as_ref()
+            .and_then(|sp| sp.own.get(run.len as usize))
+            .map_or(&[], |v| v.as_slice())
     }
 
     /// Reserves `hint` on first use, so that an arena a value never uses costs nothing.

@@ -825,18 +825,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         match node {
             Node::Str(s) => self.save_str(id, *s),
-            Node::List(v) if self.exact => {
-                self.out.op(Opcode::EmptyList);
-                let idx = self.put()?;
-                self.set_memo(id, idx);
-                self.list_items(id, self.graph.items(*v))
-            }
-            Node::Dict(p) if self.exact => {
-                self.out.op(Opcode::EmptyDict);
-                let idx = self.put()?;
-                self.set_memo(id, idx);
-                self.dict_items(id, self.graph.pairs(*p))
-            }
+            Node::List(_) | Node::Dict(_) if self.exact => self.exact_container(id, node),
             Node::List(_) => {
                 self.list_header();
                 self.put_node(id)?;
@@ -2031,6 +2020,27 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     // --- the C pickler's lists and dicts at protocol 2+ ----------------------------------------
 
+    /// `save_list`/`save_dict` of list or dict `id` (not memoized) at protocol 2 and up, C
+    /// batching: `EMPTY_LIST`/`EMPTY_DICT`, the memo entry, the items by direct call.
+    #[inline(always)]
+    fn exact_container(&mut self, id: NodeId, node: &'g Node) -> Result<()> {
+        match *node {
+            Node::List(v) => {
+                self.out.op(Opcode::EmptyList);
+                let idx = self.put()?;
+                self.set_memo(id, idx);
+                self.list_items(id, self.graph.items(v))
+            }
+            Node::Dict(p) => {
+                self.out.op(Opcode::EmptyDict);
+                let idx = self.put()?;
+                self.set_memo(id, idx);
+                self.dict_items(id, self.graph.pairs(p))
+            }
+            _ => self.save(id),
+        }
+    }
+
     /// `batch_list_exact` of list `id` by direct call (protocol 2 and up, C batching): a lone
     /// item and `APPEND`, or batches of `MARK`, up to [`BATCHSIZE`] items and `APPENDS`. Past
     /// [`MAX_INLINE_DEPTH`] nested loops the loop is scheduled as a task instead.
@@ -2049,8 +2059,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// The body of [`Encoder::list_items`].
     fn list_batches(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        let nodes = self.graph.nodes();
         if let [item] = *seq {
-            if self.exact_item(item, id, 0, Items::List)? {
+            if self.exact_item(nodes, item, id, 0, Items::List)? {
                 self.out.op(Opcode::Append);
             }
             return Ok(());
@@ -2058,7 +2069,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         for (b, chunk) in seq.chunks(BATCHSIZE).enumerate() {
             self.out.op(Opcode::Mark);
             for (i, &item) in chunk.iter().enumerate() {
-                if !self.exact_item(item, id, b * BATCHSIZE + i, Items::List)? {
+                if !self.exact_item(nodes, item, id, b * BATCHSIZE + i, Items::List)? {
                     return Ok(());
                 }
             }
@@ -2084,8 +2095,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// The body of [`Encoder::dict_items`].
     fn dict_batches(&mut self, id: NodeId, pairs: &'g [(NodeId, NodeId)]) -> Result<()> {
+        let nodes = self.graph.nodes();
         if let [(k, v)] = *pairs {
-            if self.exact_pair(k, v, id, 0)? {
+            if self.exact_pair(nodes, k, v, id, 0)? {
                 self.out.op(Opcode::SetItem);
             }
             return Ok(());
@@ -2093,7 +2105,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         for (b, chunk) in pairs.chunks(BATCHSIZE).enumerate() {
             self.out.op(Opcode::Mark);
             for (i, &(k, v)) in chunk.iter().enumerate() {
-                if !self.exact_pair(k, v, id, b * BATCHSIZE + i)? {
+                if !self.exact_pair(nodes, k, v, id, b * BATCHSIZE + i)? {
                     return Ok(());
                 }
             }
@@ -2118,26 +2130,76 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         Ok(())
     }
 
-    /// Item `pos` of the loop over `id` at protocol 2 and up: a plain scalar is written right
-    /// here, anything else by [`Encoder::save_one`]. `true` if it was written whole.
+    /// Item `pos` of the loop over `id` at protocol 2 and up (`nodes`: the graph's): a leaf is
+    /// written right here, anything else by [`Encoder::save_item`]. `true` if it was written
+    /// whole.
     #[inline(always)]
-    fn exact_item(&mut self, item: NodeId, id: NodeId, pos: usize, kind: Items) -> Result<bool> {
-        if let Some((bytes, len)) = plain_scalar(self.node(item)) {
-            self.out.boundary()?;
-            self.out.short(bytes, len);
+    fn exact_item(
+        &mut self,
+        nodes: &'g [Node],
+        item: NodeId,
+        id: NodeId,
+        pos: usize,
+        kind: Items,
+    ) -> Result<bool> {
+        if self.exact_leaf(nodes, item)? {
             return Ok(true);
         }
-        self.save_one(item, id, pos, kind)
+        let node = nodes.get(item.index()).unwrap_or(&Node::None);
+        if !matches!(node, Node::List(_) | Node::Dict(_)) {
+            return self.save_item(item, id, pos, kind);
+        }
+        // A list or dict (not memoized: `exact_leaf` wrote its `GET` otherwise), as
+        // `save_item` would, without the round trip through `save`.
+        let depth = self.stack.len();
+        self.out.boundary()?;
+        self.exact_container(item, node)?;
+        if self.stack.len() == depth {
+            return Ok(true);
+        }
+        self.stack.insert(depth, next_items(id, pos, kind)?);
+        Ok(false)
     }
 
     /// Pair `pos` of the loop over dict `id`, as [`Encoder::exact_item`].
     #[inline(always)]
-    fn exact_pair(&mut self, k: NodeId, v: NodeId, id: NodeId, pos: usize) -> Result<bool> {
-        if !self.try_save_leaf(k)? {
+    fn exact_pair(
+        &mut self,
+        nodes: &'g [Node],
+        k: NodeId,
+        v: NodeId,
+        id: NodeId,
+        pos: usize,
+    ) -> Result<bool> {
+        if !self.exact_leaf(nodes, k)? {
             // (A key that schedules work: nothing was written yet.)
             return self.save_pair(k, v, id, pos, Items::Dict);
         }
-        self.exact_item(v, id, pos, Items::Dict)
+        self.exact_item(nodes, v, id, pos, Items::Dict)
+    }
+
+    /// [`Encoder::try_save_leaf`] at protocol 2 and up, with strings and plain scalars (see
+    /// [`plain_scalar`]) first. `nodes` are the graph's (an id out of range is `None`, as
+    /// [`Graph::get`] has it).
+    #[inline(always)]
+    fn exact_leaf(&mut self, nodes: &'g [Node], id: NodeId) -> Result<bool> {
+        let node = nodes.get(id.index()).unwrap_or(&Node::None);
+        if let Node::Str(t) = *node {
+            self.out.boundary()?;
+            let idx = self.memo_of(id);
+            if idx != NOT_MEMOIZED {
+                self.get(idx);
+            } else {
+                self.save_str(id, t)?;
+            }
+            return Ok(true);
+        }
+        if let Some((word, len)) = plain_scalar(node) {
+            self.out.boundary()?;
+            self.out.short(word, len);
+            return Ok(true);
+        }
+        self.try_save_leaf(id)
     }
 
     /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written
