@@ -676,7 +676,12 @@ impl Graph {
 
     /// Reserves room for `n` more nodes.
     pub(crate) fn reserve_nodes(&mut self, n: usize) {
-        self.nodes.reserve(n);
+        if self.nodes.capacity() == 0 {
+            // (A new graph: allocated straight away, without the checks of growing.)
+            self.nodes = Vec::with_capacity(n);
+        } else {
+            self.nodes.reserve(n);
+        }
     }
 
     /// Adds a node and returns its id.
@@ -775,11 +780,16 @@ impl Graph {
         if self.nodes.len() < self.nodes.capacity() / 2
             && (self.nodes.capacity() - self.nodes.len()) * size_of::<Node>() > KEEP_UNUSED
         {
-            self.nodes.shrink_to_fit();
+            self.shrink_nodes();
         }
         self.items.shrink_unused();
         self.pairs.shrink_unused();
         self.text.shrink_unused();
+    }
+
+    #[inline(never)]
+    fn shrink_nodes(&mut self) {
+        self.nodes.shrink_to_fit();
     }
 
     /// How much of each vector this graph uses: nodes, container items, dict pairs and bytes of

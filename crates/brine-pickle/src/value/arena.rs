@@ -233,14 +233,20 @@ impl<T: Copy + Default> Arena<T> {
     }
 
     /// Gives back reserved room when more than half of it is unused, and forgets the size hint.
+    #[inline(always)]
     pub(crate) fn shrink_unused(&mut self) {
         self.hint = 0;
         let unused = self.data.capacity() - self.data.len();
         if self.data.len() < self.data.capacity() / 2
             && unused * size_of::<T>() > crate::value::KEEP_UNUSED
         {
-            self.data.shrink_to_fit();
+            self.shrink();
         }
+    }
+
+    #[inline(never)]
+    fn shrink(&mut self) {
+        self.data.shrink_to_fit();
     }
 
     /// Reserves room for `n` values in the shared `Vec` once the first value arrives.
