@@ -1754,20 +1754,6 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// single object of (those are 1-2 bytes, and `'latin1'`); the rest by `save_str_other`.
     #[inline(always)]
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
-        if self.proto >= 4 && self.memo_len != NOT_MEMOIZED {
-            // The commonest of all: `SHORT_BINUNICODE` and `MEMOIZE` in one record.
-            if let Some((window, len)) = self.graph.short_text::<16>(text) {
-                if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
-                    self.short_str_memoized(id, window, len);
-                    return Ok(());
-                }
-            } else if let Some((window, len)) = self.graph.short_text::<32>(text) {
-                if len > 16 {
-                    self.short_str_memoized(id, window, len);
-                    return Ok(());
-                }
-            }
-        }
         if self.proto >= 1 {
             if let Some((window, len)) = self.graph.short_text::<16>(text) {
                 if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
@@ -1787,16 +1773,6 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             }
         }
         self.save_str_other(id, text)
-    }
-
-    /// `SHORT_BINUNICODE` of a string of `len` bytes from a window of the text heap, and its
-    /// memo entry (`MEMOIZE`; protocol 4+, the memo not full: `put` without its checks).
-    #[inline(always)]
-    fn short_str_memoized<const N: usize>(&mut self, id: NodeId, window: &[u8; N], len: usize) {
-        let idx = self.memo_len;
-        self.memo_len += 1;
-        self.out.short_str_memoized(window, len);
-        self.set_memo(id, idx);
     }
 
     /// `SHORT_BINUNICODE` (protocol 4+) or `BINUNICODE` of a string of `len` bytes (at most

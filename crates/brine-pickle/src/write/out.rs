@@ -207,25 +207,6 @@ impl<'s> Out<'s> {
         self.buf.truncate(end);
     }
 
-    /// `SHORT_BINUNICODE` of the first `len` bytes of `window` (at most `N`, up to 32), then
-    /// `MEMOIZE`: one fixed-size record copied and cut back, one check for room.
-    #[inline(always)]
-    pub(crate) fn short_str_memoized<const N: usize>(&mut self, window: &[u8; N], len: usize) {
-        let len = len.min(N);
-        let mut record = [0u8; 2 + 32 + 1];
-        record[0] = Opcode::ShortBinUnicode as u8;
-        record[1] = len as u8;
-        if let Some(text) = record.get_mut(2..2 + N) {
-            text.copy_from_slice(window);
-        }
-        if let Some(memoize) = record.get_mut(2 + len) {
-            *memoize = Opcode::Memoize as u8;
-        }
-        let end = self.buf.len() + 3 + len;
-        self.buf.extend_from_slice(&record);
-        self.buf.truncate(end);
-    }
-
     /// Bytes outside any frame (the current one is committed first).
     pub(crate) fn raw(&mut self, data: &[u8]) -> Result<()> {
         self.commit_frame()?;
