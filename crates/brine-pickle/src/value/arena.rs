@@ -9,6 +9,7 @@
 //! instead, so storing never fails.
 
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 
 /// A run of values in an [`Arena`]: a start and a length, or an index among the runs stored on
 /// their own.
@@ -28,9 +29,26 @@ const OWN: u32 = u32::MAX;
 pub(crate) struct Arena<T> {
     data: Vec<T>,
     /// What most graphs never need, kept out of line so that a graph stays small to move.
-    spill: Option<Box<Spill<T>>>,
+    /// (Dropped by `Drop for Arena`, which checks for it inline: the drop glue of the `Option`
+    /// is a call even when it is empty.)
+    spill: ManuallyDrop<Option<Box<Spill<T>>>>,
     /// Capacity to reserve when the first value arrives (see [`Arena::hint`]).
     hint: usize,
+}
+
+impl<T> Drop for Arena<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.spill.is_some() {
+            drop_spill(&mut self.spill);
+        }
+    }
+}
+
+/// Drops the rarely used part of an arena.
+#[inline(never)]
+fn drop_spill<T>(spill: &mut Option<Box<Spill<T>>>) {
+    *spill = None;
 }
 
 /// The rarely used part of an [`Arena`], made on first use.
