@@ -304,3 +304,28 @@ fn strings_around_the_copy_windows_read_and_write_back() {
         }
     }
 }
+
+#[test]
+fn atoms_made_by_the_fast_loop_are_shared_and_bounded() {
+    // `[None, True, 7, None, True, 7]` at protocol 4 (the fast loop makes each atom the first
+    // time it is read): the repeats are the same nodes, so the graph has 4 nodes.
+    let data: &[u8] = b"\x80\x04]\x94(N\x88K\x07N\x88K\x07e.";
+    let g = from_slice(data).unwrap();
+    assert_eq!(
+        brine_pickle::repr::repr(&g, g.root().unwrap()),
+        "[None, True, 7, None, True, 7]"
+    );
+    assert_eq!(g.len(), 4);
+    // Full graph or full stack at the first atom: the general dispatch reports it there.
+    let err = outcome(data, limits(1, 1000, 1000));
+    assert!(err.contains("at byte 5") && err.contains("NONE"), "{err}");
+    assert!(err.contains("node count"), "{err}");
+    let err = outcome(b"\x80\x04N.", limits(1000, 0, 1000));
+    assert!(err.contains("at byte 2") && err.contains("NONE"), "{err}");
+    assert!(err.contains("stack size"), "{err}");
+    let err = outcome(b"\x80\x04K\x07.", limits(0, 1000, 1000));
+    assert!(
+        err.contains("at byte 2") && err.contains("BININT1"),
+        "{err}"
+    );
+}

@@ -188,15 +188,24 @@ impl Vm<'_, '_> {
         Next(n)
     }
 
-    /// Pushes the shared node of atom `slot` (made by the general dispatch the first time).
+    /// Pushes the shared node of atom `slot`, made the first time (see `Vm::make_atom`).
     #[inline(always)]
-    fn fast_atom(&self, stack: &mut Vec<NodeId>, slot: usize, n: usize) -> Step {
-        match self.atoms.get(slot) {
-            Some(&raw) if raw != NO_ATOM => {
-                self.fast_push(stack, NodeId::from_index(raw as usize), n)
+    fn fast_atom(&mut self, stack: &mut Vec<NodeId>, slot: usize, n: usize) -> Step {
+        let id = match self.atoms.get(slot) {
+            Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
+            _ => {
+                // (The stack is checked first, so that nothing is made for an opcode left to
+                // the general dispatch.)
+                if stack.len() >= self.max_stack {
+                    return Leave;
+                }
+                match self.make_atom(slot) {
+                    Some(id) => id,
+                    None => return Leave,
+                }
             }
-            _ => Leave,
-        }
+        };
+        self.fast_push(stack, id, n)
     }
 
     /// The memo opcode CPython writes after each new string and container (`MEMOIZE`, or

@@ -326,6 +326,30 @@ impl<'d, 'o> Vm<'d, 'o> {
         }
     }
 
+    /// Makes the node of atom `slot` the first time it is read, for the fast loop: `None`
+    /// (nothing made) if the graph is full, for the general dispatch to report.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn make_atom(&mut self, slot: usize) -> Option<NodeId> {
+        if slot >= ATOM_SLOTS || self.graph.len() >= self.max_nodes {
+            return None;
+        }
+        let node = match slot {
+            ATOM_NONE => Node::None,
+            ATOM_FALSE => Node::Bool(false),
+            ATOM_TRUE => Node::Bool(true),
+            _ => Node::Int(slot as i64 - ATOM_SLOT_OF_ZERO as i64),
+        };
+        let id = self.graph.push(node);
+        if slot >= self.atoms.len() {
+            self.atoms.resize(slot + 1, NO_ATOM);
+        }
+        if let Some(s) = self.atoms.get_mut(slot) {
+            *s = id.index() as u32;
+        }
+        Some(id)
+    }
+
     /// Pushes an int: CPython's cached small ints (-5 to 256) share one node each.
     #[inline]
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
