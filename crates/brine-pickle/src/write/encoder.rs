@@ -28,6 +28,8 @@ use super::scalars::{
 use super::{WriteContext, WriteHook};
 
 const BATCHSIZE: usize = 1000;
+/// The longest tuple written without `save_tuple`'s machinery (see [`Encoder::is_leaf_tuple`]).
+const LEAF_TUPLE: usize = 64;
 
 /// A plain scalar as `save` writes it at protocol 2 and up: its bytes (the opcode, then its
 /// argument) as the low bytes of a little-endian word, and how many there are:
@@ -841,23 +843,60 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.push_items(id, Items::Dict)
             }
             Node::Tuple(items) => {
-                let len = self.graph.items(*items).len();
-                if len == 0 {
-                    self.empty_tuple();
-                    return Ok(());
+                let seq = self.graph.items(*items);
+                if self.exact && self.is_leaf_tuple(seq) {
+                    return self.leaf_tuple(id, seq);
                 }
-                let len = u32::try_from(len).map_err(|_| unpicklable("tuple too long"))?;
-                self.enter(id)?;
-                if !(self.proto >= 2 && len <= 3) {
-                    self.out.op(Opcode::Mark);
-                }
-                self.stack.push(Task::TupleEnd { node: id, len });
-                let depth = self.stack.len();
-                self.push_items(id, Items::Plain)?;
-                self.finish_inline(depth)
+                self.save_tuple(id, seq)
             }
             _ => self.save_other(id, node),
         }
+    }
+
+    /// `save_tuple` by the task machinery: its items may lead back to it.
+    fn save_tuple(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        let len = seq.len();
+        if len == 0 {
+            self.empty_tuple();
+            return Ok(());
+        }
+        let len = u32::try_from(len).map_err(|_| unpicklable("tuple too long"))?;
+        self.enter(id)?;
+        if !(self.proto >= 2 && len <= 3) {
+            self.out.op(Opcode::Mark);
+        }
+        self.stack.push(Task::TupleEnd { node: id, len });
+        let depth = self.stack.len();
+        self.push_items(id, Items::Plain)?;
+        self.finish_inline(depth)
+    }
+
+    /// `true` for a tuple of 1 to [`LEAF_TUPLE`] items that are all plain scalars or strings:
+    /// nothing in it can lead back to it, so it needs none of `save_tuple`'s machinery.
+    #[inline]
+    fn is_leaf_tuple(&self, seq: &[NodeId]) -> bool {
+        let nodes = self.graph.nodes();
+        (1..=LEAF_TUPLE).contains(&seq.len())
+            && seq.iter().all(|&item| match nodes.get(item.index()) {
+                Some(node) => matches!(node, Node::Str(_)) || plain_scalar(node).is_some(),
+                None => false,
+            })
+    }
+
+    /// `save_tuple` of a tuple that [`Encoder::is_leaf_tuple`] accepts (protocol 2 and up):
+    /// `MARK` past 3 items, the items, `TUPLE1`-`TUPLE3` or `TUPLE`, the memo entry.
+    fn leaf_tuple(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        let nodes = self.graph.nodes();
+        if seq.len() > 3 {
+            self.out.op(Opcode::Mark);
+        }
+        for &item in seq {
+            self.exact_leaf(nodes, item)?;
+        }
+        self.tuple_op(seq.len() as u32);
+        let idx = self.put()?;
+        self.set_memo(id, idx);
+        Ok(())
     }
 
     /// The rest of `save`: values other than atoms, strings, lists, dicts and tuples (for those,
