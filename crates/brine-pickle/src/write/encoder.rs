@@ -1661,18 +1661,25 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if empty {
             return Ok(());
         }
-        if self.inline_depth < MAX_INLINE_DEPTH {
-            self.inline_depth += 1;
-            let result = self.items_from_start(id, kind);
-            self.inline_depth -= 1;
-            return result;
+        self.items_inline(id, kind, |enc| enc.items_from_start(id, kind))
+    }
+
+    /// Runs `items` (the whole item loop of `id`, by direct call) up to [`MAX_INLINE_DEPTH`]
+    /// loops deep; past that the loop is scheduled as a task from its first item instead.
+    #[inline(always)]
+    fn items_inline(
+        &mut self,
+        id: NodeId,
+        kind: Items,
+        items: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        if self.inline_depth >= MAX_INLINE_DEPTH {
+            return self.schedule_items(id, kind);
         }
-        self.stack.push(Task::Items {
-            node: id,
-            pos: 0,
-            kind,
-        });
-        Ok(())
+        self.inline_depth += 1;
+        let result = items(self);
+        self.inline_depth -= 1;
+        result
     }
 
     fn batching(&self, kind: Items) -> Batching {
@@ -2087,13 +2094,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if seq.is_empty() {
             return Ok(());
         }
-        if self.inline_depth >= MAX_INLINE_DEPTH {
-            return self.schedule_items(id, Items::List);
-        }
-        self.inline_depth += 1;
-        let result = self.list_batches(id, seq);
-        self.inline_depth -= 1;
-        result
+        self.items_inline(id, Items::List, |enc| enc.list_batches(id, seq))
     }
 
     /// The body of [`Encoder::list_items`].
@@ -2123,13 +2124,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if pairs.is_empty() {
             return Ok(());
         }
-        if self.inline_depth >= MAX_INLINE_DEPTH {
-            return self.schedule_items(id, Items::Dict);
-        }
-        self.inline_depth += 1;
-        let result = self.dict_batches(id, pairs);
-        self.inline_depth -= 1;
-        result
+        self.items_inline(id, Items::Dict, |enc| enc.dict_batches(id, pairs))
     }
 
     /// The body of [`Encoder::dict_items`].
