@@ -1863,20 +1863,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             // A short string from the heap goes out as a fixed 16-byte window of it, cut to
             // length: no copy of variable length.
             Some(window) if self.proto >= 1 && bytes.len() <= 16 => {
-                let n = bytes.len() as u8;
-                if self.proto >= 4 {
-                    self.out.header_and_window(
-                        &[Opcode::ShortBinUnicode as u8, n],
-                        window,
-                        bytes.len(),
-                    );
-                } else {
-                    self.out.header_and_window(
-                        &[Opcode::BinUnicode as u8, n, 0, 0, 0],
-                        window,
-                        bytes.len(),
-                    );
-                }
+                self.str_window(window, bytes.len());
             }
             _ => self.write_str(bytes, || s.code_points())?,
         }
