@@ -310,28 +310,23 @@ impl<'d, 'o> Vm<'d, 'o> {
 
     /// Pushes the shared node of atom `slot` (see `atoms`), making it the first time.
     #[inline(always)]
-    fn push_atom(&mut self, slot: usize, make: impl FnOnce() -> Node) -> Result<()> {
-        match self.atoms.get(slot).copied() {
-            Some(raw) if raw != NO_ATOM => self.push(NodeId::from_index(raw as usize)),
-            _ => {
-                let id = self.node(make())?;
-                if slot >= self.atoms.len() && slot < ATOM_SLOTS {
-                    self.atoms.resize(slot + 1, NO_ATOM);
-                }
-                if let Some(s) = self.atoms.get_mut(slot) {
-                    *s = id.index() as u32;
-                }
-                self.push(id)
-            }
-        }
+    fn push_atom(&mut self, slot: usize) -> Result<()> {
+        let id = match self.atoms.get(slot) {
+            Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
+            _ => match self.make_atom(slot) {
+                Some(id) => id,
+                None => return Err(self.limit("node count")),
+            },
+        };
+        self.push(id)
     }
 
-    /// Makes the node of atom `slot` the first time it is read, for the fast loop: `None`
-    /// (nothing made) if the graph is full, for the general dispatch to report.
+    /// Makes the node of atom `slot` the first time it is read (for [`Vm::push_atom`] and the
+    /// fast loop): `None`, with nothing made, if the graph is full.
     #[cold]
     #[inline(never)]
     pub(super) fn make_atom(&mut self, slot: usize) -> Option<NodeId> {
-        if slot >= ATOM_SLOTS || self.graph.len() >= self.max_nodes {
+        if self.graph.len() >= self.max_nodes {
             return None;
         }
         let node = match slot {
@@ -341,7 +336,7 @@ impl<'d, 'o> Vm<'d, 'o> {
             _ => Node::Int(slot as i64 - ATOM_SLOT_OF_ZERO as i64),
         };
         let id = self.graph.push(node);
-        if slot >= self.atoms.len() {
+        if slot >= self.atoms.len() && slot < ATOM_SLOTS {
             self.atoms.resize(slot + 1, NO_ATOM);
         }
         if let Some(s) = self.atoms.get_mut(slot) {
@@ -355,7 +350,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
         if (-5..=256).contains(&v) {
             let slot = (v + ATOM_SLOT_OF_ZERO as i64) as usize;
-            self.push_atom(slot, || Node::Int(v))
+            self.push_atom(slot)
         } else {
             self.push_new(Node::Int(v))
         }
@@ -364,13 +359,13 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Pushes `None` (one shared node per graph).
     #[inline]
     pub fn push_none(&mut self) -> Result<()> {
-        self.push_atom(ATOM_NONE, || Node::None)
+        self.push_atom(ATOM_NONE)
     }
 
     /// Pushes `True` or `False` (one shared node each).
     #[inline]
     pub fn push_bool(&mut self, b: bool) -> Result<()> {
-        self.push_atom(if b { ATOM_TRUE } else { ATOM_FALSE }, || Node::Bool(b))
+        self.push_atom(if b { ATOM_TRUE } else { ATOM_FALSE })
     }
 
     #[cold]
