@@ -21,3 +21,8 @@ pub(crate) fn take<T: Default>(slot: &'static Slot<T>) -> Box<T> {
 pub(crate) fn keep<T>(slot: &'static Slot<T>, scratch: Box<T>) {
     let _ = slot.try_with(|cell| cell.set(Some(scratch)));
 }
+
+/// `true` if vectors of these capacities are small enough to keep (see [`KEEP_SCRATCH`]).
+pub(crate) fn worth_keeping(capacities: &[usize]) -> bool {
+    capacities.iter().all(|&cap| cap <= KEEP_SCRATCH)
+}

@@ -9,7 +9,7 @@
 //! what any pickle means.
 
 use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, NO_ATOM, SHORT_TEXT};
-use crate::value::{Graph, Items, Node, NodeId, Pairs};
+use crate::value::{Graph, Items, Node, NodeId, Pairs, Text};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
 const SLOT_NONE: usize = 0;
@@ -308,12 +308,26 @@ impl Vm<'_, '_> {
         match data.get(start..start.saturating_add(len)) {
             Some(raw) if raw.is_ascii() => {
                 let text = self.graph.new_text_bytes(raw);
-                let id = self.graph.push(Node::Str(text));
-                stack.push(id);
-                Next(head + len + self.fast_fused_memo(data, start + len, id))
+                self.fast_push_str(data, stack, text, start + len, head + len)
             }
             _ => Leave,
         }
+    }
+
+    /// Pushes the string `text` just stored and runs the memo opcode at `end` after it: `Next`
+    /// of the `taken` bytes up to `end` and those of the memo opcode.
+    #[inline(always)]
+    fn fast_push_str(
+        &mut self,
+        data: &[u8],
+        stack: &mut Vec<NodeId>,
+        text: Text,
+        end: usize,
+        taken: usize,
+    ) -> Step {
+        let id = self.graph.push(Node::Str(text));
+        stack.push(id);
+        Next(taken + self.fast_fused_memo(data, end, id))
     }
 
     /// A string of `len` ASCII bytes at `start`, copied as the fixed window of the input there.
@@ -331,9 +345,7 @@ impl Vm<'_, '_> {
             return Leave;
         }
         let text = self.graph.new_short_text(window, len);
-        let id = self.graph.push(Node::Str(text));
-        stack.push(id);
-        Next(head + len + self.fast_fused_memo(data, start + len, id))
+        self.fast_push_str(data, stack, text, start + len, head + len)
     }
 
     // --- marks and containers -------------------------------------------------------------------

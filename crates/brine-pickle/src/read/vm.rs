@@ -11,7 +11,7 @@ use crate::read::memo::Memo;
 use crate::read::numbers::{self, FloatError, IntError, IntOrBool, IntVal};
 use crate::read::strings;
 use crate::read::{invalid, Engine, HookContext, Py2Str, ReadHook, ReadOptions};
-use crate::scratch::{self, KEEP_SCRATCH};
+use crate::scratch;
 use crate::value::{Graph, Items, Node, NodeId, Pairs, PickleBuffer};
 
 /// The highest protocol understood.
@@ -124,15 +124,13 @@ impl Scratch {
 
     /// Empties the vectors and keeps them for the next read, unless they grew large.
     fn give_back(mut self: Box<Scratch>) {
-        let large = [
+        let capacities = [
             self.stack.capacity(),
             self.marks.capacity(),
             self.memo.capacity(),
             self.pairs.capacity(),
-        ]
-        .into_iter()
-        .any(|cap| cap > KEEP_SCRATCH);
-        if large {
+        ];
+        if !scratch::worth_keeping(&capacities) {
             return;
         }
         self.stack.clear();

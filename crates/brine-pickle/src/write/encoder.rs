@@ -389,12 +389,12 @@ impl Scratch {
 
     /// Keeps the vectors for the next write, unless they grew large.
     fn give_back(mut self: Box<Scratch>) {
-        let caps = [
+        let capacities = [
             self.memo.capacity(),
             self.busy.capacity(),
             self.stack.capacity(),
         ];
-        if caps.into_iter().any(|cap| cap > KEEP_SCRATCH) {
+        if !scratch::worth_keeping(&capacities) {
             return;
         }
         self.memo.clear();
