@@ -425,6 +425,30 @@ fn containers() {
 }
 
 #[test]
+fn memo_entries_written_with_their_objects() {
+    // A new string, list, dict or tuple and its memo entry go out in one write: `MEMOIZE` at
+    // protocol 4+, `BINPUT` and then (past 255 entries) `LONG_BINPUT` at protocols 1-3, `PUT`
+    // at 0. Strings of 3-16 and 17-32 bytes, the windows' lengths, and a 33-byte one.
+    let expr = "[[f'{i:03}' * (1 + i % 11), [i], {i: None}, (f'k{i}', i)] for i in range(300)]";
+    let cases = vec![case(expr, |g| {
+        let rows: Vec<NodeId> = (0..300i64)
+            .map(|i| {
+                let s = g.str(&format!("{i:03}").repeat(1 + (i % 11) as usize));
+                let one = g.int(i);
+                let list = g.list(vec![one]);
+                let (k, none) = (g.int(i), g.none());
+                let dict = g.dict(vec![(k, none)]);
+                let (name, n) = (g.str(&format!("k{i}")), g.int(i));
+                let tuple = g.tuple(vec![name, n]);
+                g.list(vec![s, list, dict, tuple])
+            })
+            .collect();
+        g.list(rows)
+    })];
+    check(cases);
+}
+
+#[test]
 fn shared_and_recursive() {
     let cases = vec![
         case("shared()", |g| {

@@ -57,6 +57,18 @@ fn plain_scalar(node: &Node) -> Option<(u128, usize)> {
         _ => None,
     }
 }
+/// The opcode that ends a tuple of `len` items at protocol `proto`.
+#[inline(always)]
+fn tuple_opcode(len: u32, proto: u8) -> Opcode {
+    match len {
+        0 if proto >= 1 => Opcode::EmptyTuple,
+        1 if proto >= 2 => Opcode::Tuple1,
+        2 if proto >= 2 => Opcode::Tuple2,
+        3 if proto >= 2 => Opcode::Tuple3,
+        _ => Opcode::Tuple,
+    }
+}
+
 /// How many containers deep [`Encoder::push_items`] runs item loops by direct call.
 const MAX_INLINE_DEPTH: u32 = 32;
 
@@ -487,7 +499,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// `dump()`: `PROTO`, the value, `STOP`, the last frame.
     pub(crate) fn dump(&mut self, root: NodeId) -> Result<()> {
         if self.proto >= 2 {
-            self.out.bytes(&[Opcode::Proto as u8, self.proto]);
+            self.out.op_arg(Opcode::Proto, u64::from(self.proto), 2);
             if self.proto >= 4 {
                 self.out.start_framing();
             }
@@ -516,15 +528,54 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             if self.proto >= 4 {
                 self.out.op(Opcode::Memoize);
             } else if idx < 256 {
-                self.out.bytes(&[Opcode::BinPut as u8, idx as u8]);
+                self.out.op_arg(Opcode::BinPut, u64::from(idx), 2);
             } else {
-                let b = idx.to_le_bytes();
-                self.out
-                    .bytes(&[Opcode::LongBinPut as u8, b[0], b[1], b[2], b[3]]);
+                self.out.op_arg(Opcode::LongBinPut, u64::from(idx), 5);
             }
             return Ok(idx);
         }
         self.put_slow()
+    }
+
+    /// The memo opcode [`Encoder::put`] writes for the next new object, as the little-endian
+    /// bytes of a word and their count: `MEMOIZE`, `BINPUT` or `LONG_BINPUT`. `None` at
+    /// protocol 0 or when the memo is full (left to `put`). Taken by [`Encoder::took_put`].
+    #[inline(always)]
+    fn put_word(&self) -> Option<(u64, usize)> {
+        let idx = self.memo_len;
+        if idx == NOT_MEMOIZED || self.proto == 0 {
+            return None;
+        }
+        Some(if self.proto >= 4 {
+            (Opcode::Memoize as u64, 1)
+        } else if idx < 256 {
+            (Opcode::BinPut as u64 | u64::from(idx) << 8, 2)
+        } else {
+            (Opcode::LongBinPut as u64 | u64::from(idx) << 8, 5)
+        })
+    }
+
+    /// The memo index of the entry whose opcode ([`Encoder::put_word`]) was just written.
+    #[inline(always)]
+    fn took_put(&mut self) -> u32 {
+        let idx = self.memo_len;
+        self.memo_len += 1;
+        idx
+    }
+
+    /// Opcode `op` (a new object) and its memo entry, in one write (see [`Encoder::put`]).
+    #[inline(always)]
+    fn op_put(&mut self, op: Opcode) -> Result<u32> {
+        match self.put_word() {
+            Some((word, len)) => {
+                self.out.op_arg(op, word, 1 + len);
+                Ok(self.took_put())
+            }
+            None => {
+                self.out.op(op);
+                self.put()
+            }
+        }
     }
 
     /// `put` when the memo is full (an error), or at protocol 0 (`PUT` with the index as text).
@@ -566,7 +617,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn get(&mut self, idx: u32) {
         if self.proto >= 1 && idx < 256 {
-            self.out.bytes(&[Opcode::BinGet as u8, idx as u8]);
+            self.out.op_arg(Opcode::BinGet, u64::from(idx), 2);
         } else {
             self.get_slow(idx);
         }
@@ -578,9 +629,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if self.proto == 0 {
             self.decimal_op(Opcode::Get, i64::from(idx), b"\n");
         } else {
-            let b = idx.to_le_bytes();
-            self.out
-                .bytes(&[Opcode::LongBinGet as u8, b[0], b[1], b[2], b[3]]);
+            self.out.op_arg(Opcode::LongBinGet, u64::from(idx), 5);
         }
     }
 
@@ -655,10 +704,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 }
                 Ok(())
             }
-            Task::FreshTupleEnd(len) => {
-                self.tuple_op(len);
-                self.put().map(drop)
-            }
+            Task::FreshTupleEnd(len) => self.op_put(tuple_opcode(len, self.proto)).map(drop),
             Task::FreshList(id) => {
                 self.out.boundary()?;
                 self.list_header();
@@ -893,8 +939,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         for &item in seq {
             self.exact_leaf(nodes, item)?;
         }
-        self.tuple_op(seq.len() as u32);
-        let idx = self.put()?;
+        let idx = self.op_put(tuple_opcode(seq.len() as u32, self.proto))?;
         self.set_memo(id, idx);
         Ok(())
     }
@@ -1058,14 +1103,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     #[inline(always)]
     fn tuple_op(&mut self, len: u32) {
-        let op = match len {
-            0 if self.proto >= 1 => Opcode::EmptyTuple,
-            1 if self.proto >= 2 => Opcode::Tuple1,
-            2 if self.proto >= 2 => Opcode::Tuple2,
-            3 if self.proto >= 2 => Opcode::Tuple3,
-            _ => Opcode::Tuple,
-        };
-        self.out.op(op);
+        self.out.op(tuple_opcode(len, self.proto));
     }
 
     // --- atoms -------------------------------------------------------------------------------
@@ -1084,14 +1122,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn int(&mut self, v: i64) {
         if self.proto >= 1 {
             if let Ok(v32) = i32::try_from(v) {
-                let b = v32.to_le_bytes();
-                if b[2] != 0 || b[3] != 0 {
-                    self.out
-                        .bytes(&[Opcode::BinInt as u8, b[0], b[1], b[2], b[3]]);
-                } else if b[1] != 0 {
-                    self.out.bytes(&[Opcode::BinInt2 as u8, b[0], b[1]]);
+                let u = u64::from(v32 as u32);
+                if u > 0xffff {
+                    self.out.op_arg(Opcode::BinInt, u, 5);
+                } else if u > 0xff {
+                    self.out.op_arg(Opcode::BinInt2, u, 3);
                 } else {
-                    self.out.bytes(&[Opcode::BinInt1 as u8, b[0]]);
+                    self.out.op_arg(Opcode::BinInt1, u, 2);
                 }
                 return;
             }
@@ -1106,7 +1143,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.decimal_op(Opcode::Int, v, b"\n");
         } else if self.proto >= 2 {
             let (bytes, n) = long_bytes_i64(v);
-            self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
+            self.out.op_arg(Opcode::Long1, n as u64, 2);
             self.out.bytes(&bytes[..n]);
         } else {
             self.decimal_op(Opcode::Long, v, b"L\n");
@@ -1122,12 +1159,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             let bytes = long_bytes_big(v);
             let n = bytes.len();
             if n < 256 {
-                self.out.bytes(&[Opcode::Long1 as u8, n as u8]);
+                self.out.op_arg(Opcode::Long1, n as u64, 2);
             } else {
                 let n32 = i32::try_from(n).map_err(|_| unpicklable("int too large to pickle"))?;
-                let b = n32.to_le_bytes();
-                self.out
-                    .bytes(&[Opcode::Long4 as u8, b[0], b[1], b[2], b[3]]);
+                self.out.op_arg(Opcode::Long4, u64::from(n32 as u32), 5);
             }
             self.out.bytes(&bytes);
         } else {
@@ -1142,18 +1177,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn float(&mut self, x: f64) {
         if self.proto >= 1 {
-            let b = x.to_be_bytes();
-            self.out.bytes(&[
-                Opcode::BinFloat as u8,
-                b[0],
-                b[1],
-                b[2],
-                b[3],
-                b[4],
-                b[5],
-                b[6],
-                b[7],
-            ]);
+            let be = u64::from_le_bytes(x.to_be_bytes());
+            self.out.op_arg(Opcode::BinFloat, be, 9);
         } else {
             self.float_text(x);
         }
@@ -1185,15 +1210,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         let n = utf8.len();
         if n <= 0xff && self.proto >= 4 {
             self.out
-                .header_and_payload(&[Opcode::ShortBinUnicode as u8, n as u8], utf8)
+                .header_and_payload(Opcode::ShortBinUnicode, n as u64, 2, utf8)
         } else if let Ok(n32) = u32::try_from(n) {
-            let b = n32.to_le_bytes();
             self.out
-                .header_and_payload(&[Opcode::BinUnicode as u8, b[0], b[1], b[2], b[3]], utf8)
+                .header_and_payload(Opcode::BinUnicode, u64::from(n32), 5, utf8)
         } else if self.proto >= 4 {
-            let mut h = [Opcode::BinUnicode8 as u8; 9];
-            h[1..].copy_from_slice(&(n as u64).to_le_bytes());
-            self.out.header_and_payload(&h, utf8)
+            self.out
+                .header_and_payload(Opcode::BinUnicode8, n as u64, 9, utf8)
         } else {
             Err(unpicklable(
                 "serializing a string larger than 4 GiB requires pickle protocol 4 or higher",
@@ -1206,15 +1229,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         let n = data.len();
         if n <= 0xff {
             self.out
-                .header_and_payload(&[Opcode::ShortBinBytes as u8, n as u8], data)
+                .header_and_payload(Opcode::ShortBinBytes, n as u64, 2, data)
         } else if let Ok(n32) = u32::try_from(n) {
-            let b = n32.to_le_bytes();
             self.out
-                .header_and_payload(&[Opcode::BinBytes as u8, b[0], b[1], b[2], b[3]], data)
+                .header_and_payload(Opcode::BinBytes, u64::from(n32), 5, data)
         } else if self.proto >= 4 {
-            let mut h = [Opcode::BinBytes8 as u8; 9];
-            h[1..].copy_from_slice(&(n as u64).to_le_bytes());
-            self.out.header_and_payload(&h, data)
+            self.out
+                .header_and_payload(Opcode::BinBytes8, n as u64, 9, data)
         } else {
             Err(unpicklable(
                 "serializing a bytes object larger than 4 GiB requires pickle protocol 4 or higher",
@@ -1224,9 +1245,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// `_save_bytearray_data` without the memo (protocol 5).
     fn bytearray_data(&mut self, data: &[u8]) -> Result<()> {
-        let mut h = [Opcode::ByteArray8 as u8; 9];
-        h[1..].copy_from_slice(&(data.len() as u64).to_le_bytes());
-        self.out.header_and_payload(&h, data)
+        self.out
+            .header_and_payload(Opcode::ByteArray8, data.len() as u64, 9, data)
     }
 
     /// `save_bytes` below protocol 3: `bytes()` or `_codecs.encode(<latin-1 str>, 'latin1')`.
@@ -1473,14 +1493,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 "extension code {code} is out of range"
             )));
         }
-        let b = code.to_le_bytes();
+        let u = u64::from(code as u32);
         if code <= 0xff {
-            self.out.bytes(&[Opcode::Ext1 as u8, b[0]]);
+            self.out.op_arg(Opcode::Ext1, u, 2);
         } else if code <= 0xffff {
-            self.out.bytes(&[Opcode::Ext2 as u8, b[0], b[1]]);
+            self.out.op_arg(Opcode::Ext2, u, 3);
         } else {
-            self.out
-                .bytes(&[Opcode::Ext4 as u8, b[0], b[1], b[2], b[3]]);
+            self.out.op_arg(Opcode::Ext4, u, 5);
         }
         Ok(())
     }
@@ -1753,7 +1772,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     Batching::Exact { trailing: true } | Batching::SetC
                 );
                 if trailing && n > 1 && n % BATCHSIZE == 0 {
-                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                    self.out.op_arg(Opcode::Mark, u64::from(batch_op as u8), 2);
                 }
                 return Ok(());
             }
@@ -1803,16 +1822,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if self.proto >= 1 {
             if let Some((window, len)) = self.graph.short_text::<16>(text) {
                 if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
-                    self.str_window(window, len);
-                    let idx = self.put()?;
+                    let idx = self.str_window_put(window, len)?;
                     self.set_memo(id, idx);
                     return Ok(());
                 }
             } else if let Some((window, len)) = self.graph.short_text::<32>(text) {
                 // (17 bytes or more, or near the end of the heap: not a shared string.)
                 if len > 16 {
-                    self.str_window(window, len);
-                    let idx = self.put()?;
+                    let idx = self.str_window_put(window, len)?;
                     self.set_memo(id, idx);
                     return Ok(());
                 }
@@ -1827,14 +1844,28 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn str_window<const N: usize>(&mut self, window: &[u8; N], len: usize) {
         if self.proto >= 4 {
             self.out
-                .header_and_window(&[Opcode::ShortBinUnicode as u8, len as u8], window, len);
+                .header_and_window(Opcode::ShortBinUnicode, len as u64, 2, window, len);
         } else {
-            self.out.header_and_window(
-                &[Opcode::BinUnicode as u8, len as u8, 0, 0, 0],
-                window,
-                len,
-            );
+            self.out
+                .header_and_window(Opcode::BinUnicode, len as u64, 5, window, len);
         }
+    }
+
+    /// [`Encoder::str_window`] and the string's memo entry, in one write (see
+    /// [`Encoder::put`]).
+    #[inline(always)]
+    fn str_window_put<const N: usize>(&mut self, window: &[u8; N], len: usize) -> Result<u32> {
+        let Some((word, tlen)) = self.put_word() else {
+            self.str_window(window, len);
+            return self.put();
+        };
+        let (op, hlen) = match self.proto {
+            4.. => (Opcode::ShortBinUnicode, 2),
+            _ => (Opcode::BinUnicode, 5),
+        };
+        self.out
+            .header_window_trailer(op, len as u64, hlen, window, len, word, tlen);
+        Ok(self.took_put())
     }
 
     /// [`Encoder::save_str`] of the strings its inline path leaves.
@@ -2006,7 +2037,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     self.out.op(batch_op);
                 }
                 if trailing && n > 1 && n % BATCHSIZE == 0 {
-                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                    self.out.op_arg(Opcode::Mark, u64::from(batch_op as u8), 2);
                 }
                 Ok(())
             }
@@ -2043,7 +2074,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     self.out.op(batch_op);
                 }
                 if trailing && n > 1 && n % BATCHSIZE == 0 {
-                    self.out.bytes(&[Opcode::Mark as u8, batch_op as u8]);
+                    self.out.op_arg(Opcode::Mark, u64::from(batch_op as u8), 2);
                 }
                 Ok(())
             }
@@ -2059,14 +2090,12 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn exact_container(&mut self, id: NodeId, node: &'g Node) -> Result<()> {
         match *node {
             Node::List(v) => {
-                self.out.op(Opcode::EmptyList);
-                let idx = self.put()?;
+                let idx = self.op_put(Opcode::EmptyList)?;
                 self.set_memo(id, idx);
                 self.list_items(id, self.graph.items(v))
             }
             Node::Dict(p) => {
-                self.out.op(Opcode::EmptyDict);
-                let idx = self.put()?;
+                let idx = self.op_put(Opcode::EmptyDict)?;
                 self.set_memo(id, idx);
                 self.dict_items(id, self.graph.pairs(p))
             }

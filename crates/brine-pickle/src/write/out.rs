@@ -25,15 +25,27 @@ const FRAME_HEADER_SIZE: usize = 9;
 const FLUSH_AT: usize = 1 << 20;
 const NO_FRAME: usize = usize::MAX;
 
+/// Room is zeroed this much at a time at most (see [`Out::make_room`]).
+const ROOM_STEP: usize = 4 * 1024;
+/// Room is zeroed this much at a time at least, and a buffer starts with this much.
+const MIN_ROOM: usize = 512;
+
 /// The pickle being written.
+///
+/// The bytes written are `buf[..pos]`. The rest of `buf` is initialized room, so that a write
+/// checks one length and stores its bytes: a scalar (opcode and argument) is one fixed 16-byte
+/// store, of which the cursor keeps the bytes that belong to it. Room is added by
+/// [`Out::make_room`], zeroed within the capacity reserved in steps of at most [`ROOM_STEP`]
+/// bytes, so that reserving for a large pickle does not touch its pages before they are written.
 pub(crate) struct Out<'s> {
-    pub(crate) buf: Vec<u8>,
+    buf: Vec<u8>,
+    pos: usize,
     sink: Option<&'s mut dyn Write>,
     flushed: u64,
     framing: bool,
     frame_start: usize,
-    /// The buffer length from which [`Out::boundary`] has something to do (commit a full
-    /// frame, or hand a large buffer to the sink): one comparison per `save`.
+    /// The position from which [`Out::boundary`] has something to do (commit a full frame, or
+    /// hand a large buffer to the sink): one comparison per `save`.
     boundary_at: usize,
 }
 
@@ -48,16 +60,37 @@ impl<'s> Out<'s> {
         Out::with_buffer(Vec::with_capacity(capacity), None)
     }
 
-    fn with_buffer(buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
+    fn with_buffer(mut buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
         let sink_present = sink.is_some();
+        buf.resize(buf.capacity().min(MIN_ROOM), 0);
         Out {
             buf,
+            pos: 0,
             sink,
             flushed: 0,
             framing: false,
             frame_start: NO_FRAME,
             boundary_at: if sink_present { FLUSH_AT } else { usize::MAX },
         }
+    }
+
+    /// Makes room for `n` more bytes: the capacity grows as a `Vec`'s does, and the room is
+    /// zeroed up to the larger of what is needed and one more step: half the bytes written so
+    /// far, from [`MIN_ROOM`] to [`ROOM_STEP`] (so that at most a third of what is zeroed is
+    /// left unused).
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, n: usize) {
+        let want = self.pos.saturating_add(n);
+        if want <= self.buf.len() {
+            return;
+        }
+        self.buf.reserve(want - self.buf.len());
+        let step = (self.pos / 2).clamp(MIN_ROOM, ROOM_STEP);
+        let len = want
+            .max(self.buf.len().saturating_add(step))
+            .min(self.buf.capacity());
+        self.buf.resize(len, 0);
     }
 
     /// Recomputes `boundary_at` after a frame opened or closed.
@@ -80,8 +113,8 @@ impl<'s> Out<'s> {
     /// Opens the next frame, when framing and none is open.
     pub(crate) fn reopen(&mut self) {
         if self.framing && self.frame_start == NO_FRAME {
-            self.frame_start = self.buf.len();
-            self.buf.extend_from_slice(&[0xFE; FRAME_HEADER_SIZE]);
+            self.frame_start = self.pos;
+            self.bytes(&[0xFE; FRAME_HEADER_SIZE]);
             self.update_boundary();
         }
     }
@@ -89,7 +122,18 @@ impl<'s> Out<'s> {
     /// `_Pickler_Write` of one byte.
     #[inline(always)]
     pub(crate) fn byte(&mut self, b: u8) {
-        self.buf.push(b);
+        match self.buf.get_mut(self.pos) {
+            Some(slot) => *slot = b,
+            None => return self.byte_slow(b),
+        }
+        self.pos += 1;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn byte_slow(&mut self, b: u8) {
+        self.make_room(1);
+        self.bytes(&[b]);
     }
 
     /// `_Pickler_Write` of an opcode.
@@ -101,24 +145,62 @@ impl<'s> Out<'s> {
     /// `_Pickler_Write`.
     #[inline(always)]
     pub(crate) fn bytes(&mut self, data: &[u8]) {
-        self.buf.extend_from_slice(data);
+        let end = self.pos.wrapping_add(data.len());
+        match self.buf.get_mut(self.pos..end) {
+            Some(room) => room.copy_from_slice(data),
+            None => return self.bytes_slow(data),
+        }
+        self.pos = end;
     }
 
-    /// `_Pickler_Write` of the first `len` (at most 9) little-endian bytes of `word`: an opcode
-    /// and its argument, copied as a fixed 9 bytes and cut back, which costs less than a copy
-    /// of variable length.
+    #[cold]
+    #[inline(never)]
+    fn bytes_slow(&mut self, data: &[u8]) {
+        self.make_room(data.len());
+        let end = self.pos + data.len();
+        if let Some(room) = self.buf.get_mut(self.pos..end) {
+            room.copy_from_slice(data);
+            self.pos = end;
+        }
+    }
+
+    /// `_Pickler_Write` of opcode `op` and the first `len - 1` little-endian bytes of `arg`
+    /// (`len` at most 9): built in a register and stored by [`Out::short`]. (An argument put
+    /// together as an array of bytes would be stored byte by byte on the stack and read back as
+    /// one word, which the processor cannot forward: a stall on every write.)
+    #[inline(always)]
+    pub(crate) fn op_arg(&mut self, op: Opcode, arg: u64, len: usize) {
+        self.short(u128::from(op as u8) | u128::from(arg) << 8, len);
+    }
+
+    /// `_Pickler_Write` of the first `len` (at most 16) little-endian bytes of `word`: an opcode
+    /// and its argument, stored as a fixed 16 bytes of which the cursor keeps `len`, which costs
+    /// less than a copy of variable length.
     #[inline(always)]
     pub(crate) fn short(&mut self, word: u128, len: usize) {
-        let bytes = word.to_le_bytes();
-        let (nine, _) = bytes.split_at(9);
-        let end = self.buf.len() + len.min(9);
-        self.buf.extend_from_slice(nine);
-        self.buf.truncate(end);
+        let pos = self.pos;
+        match self.buf.get_mut(pos..pos.wrapping_add(16)) {
+            Some(room) => {
+                // (Two 8-byte stores of the registers, not one of a 16-byte copy on the stack.)
+                let (lo, hi) = room.split_at_mut(8);
+                lo.copy_from_slice(&(word as u64).to_le_bytes());
+                hi.copy_from_slice(&((word >> 64) as u64).to_le_bytes());
+            }
+            None => return self.window_slow(&word.to_le_bytes(), len),
+        }
+        self.pos = pos + len.min(16);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn window_slow<const N: usize>(&mut self, window: &[u8; N], len: usize) {
+        self.make_room(N);
+        self.bytes(&window[..len.min(N)]);
     }
 
     /// Bytes emitted so far, including an open frame's placeholder header.
     pub(crate) fn position(&self) -> u64 {
-        self.flushed + self.buf.len() as u64
+        self.flushed + self.pos as u64
     }
 
     /// `_Pickler_CommitFrame`, then the next frame opened (see the top of this file).
@@ -137,17 +219,18 @@ impl<'s> Out<'s> {
         let start = self.frame_start;
         self.frame_start = NO_FRAME;
         self.update_boundary();
-        let len = self.buf.len() - start - FRAME_HEADER_SIZE;
+        let len = self.pos - start - FRAME_HEADER_SIZE;
         if len >= FRAME_SIZE_MIN {
             if let Some(header) = self.buf.get_mut(start..start + FRAME_HEADER_SIZE) {
                 header[0] = Opcode::Frame as u8;
                 header[1..].copy_from_slice(&(len as u64).to_le_bytes());
             }
         } else {
-            self.buf.copy_within(start + FRAME_HEADER_SIZE.., start);
-            self.buf.truncate(start + len);
+            self.buf
+                .copy_within(start + FRAME_HEADER_SIZE..self.pos, start);
+            self.pos = start + len;
         }
-        if self.buf.len() >= FLUSH_AT {
+        if self.pos >= FLUSH_AT {
             self.flush()?;
         }
         Ok(())
@@ -156,7 +239,7 @@ impl<'s> Out<'s> {
     /// `_Pickler_OpcodeBoundary`, called as every `save()` starts: commits a frame past 64 KiB.
     #[inline(always)]
     pub(crate) fn boundary(&mut self) -> Result<()> {
-        if self.buf.len() >= self.boundary_at {
+        if self.pos >= self.boundary_at {
             return self.boundary_slow();
         }
         Ok(())
@@ -166,45 +249,117 @@ impl<'s> Out<'s> {
     #[inline(never)]
     fn boundary_slow(&mut self) -> Result<()> {
         if self.frame_start != NO_FRAME {
-            if self.buf.len() - self.frame_start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
+            if self.pos - self.frame_start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
                 return self.commit_and_reopen();
             }
-        } else if self.buf.len() >= FLUSH_AT && self.sink.is_some() {
+        } else if self.pos >= FLUSH_AT && self.sink.is_some() {
             return self.flush();
         }
         Ok(())
     }
 
-    /// `_Pickler_write_bytes`: a header and its payload; a payload of 64 KiB or more ends the
-    /// current frame and is written outside any frame.
-    pub(crate) fn header_and_payload(&mut self, header: &[u8], payload: &[u8]) -> Result<()> {
+    /// `_Pickler_write_bytes`: a header (opcode `op` and the first `len - 1` bytes of `arg`, as
+    /// [`Out::op_arg`]) and its payload; a payload of 64 KiB or more ends the current frame and
+    /// is written outside any frame.
+    pub(crate) fn header_and_payload(
+        &mut self,
+        op: Opcode,
+        arg: u64,
+        len: usize,
+        payload: &[u8],
+    ) -> Result<()> {
         if payload.len() < FRAME_SIZE_TARGET {
-            self.bytes(header);
+            self.op_arg(op, arg, len);
             self.bytes(payload);
             return Ok(());
         }
         self.commit_frame()?;
-        self.buf.extend_from_slice(header);
+        self.op_arg(op, arg, len);
         self.unframed(payload)?;
         self.reopen();
         Ok(())
     }
 
-    /// A header and the first `len` bytes of `window` (a short payload, always inside the frame):
-    /// the whole window is copied, a fixed-size move, and the rest cut off again; one check for
-    /// room.
+    /// A header (as [`Out::op_arg`]: opcode `op`, `hlen - 1` bytes of `arg`) and the first `len`
+    /// bytes of `window` (a short payload, always inside the frame): the header is one word and
+    /// the whole window a fixed-size move, of which the cursor keeps what belongs to the
+    /// pickle; one check for room.
     #[inline(always)]
     pub(crate) fn header_and_window<const N: usize>(
         &mut self,
-        header: &[u8],
+        op: Opcode,
+        arg: u64,
+        hlen: usize,
         window: &[u8; N],
         len: usize,
     ) {
-        self.buf.reserve(header.len() + window.len());
-        self.buf.extend_from_slice(header);
-        let end = self.buf.len() + len.min(window.len());
-        self.buf.extend_from_slice(window);
-        self.buf.truncate(end);
+        let pos = self.pos;
+        let hlen = hlen.min(8);
+        match self.buf.get_mut(pos..pos.wrapping_add(8 + N)) {
+            Some(room) => {
+                let word = u64::from(op as u8) | arg << 8;
+                if let Some(h) = room.first_chunk_mut::<8>() {
+                    *h = word.to_le_bytes();
+                }
+                // (The window overwrites the header word's bytes past the header.)
+                if let Some(w) = room.get_mut(hlen..hlen + N) {
+                    w.copy_from_slice(window);
+                }
+            }
+            None => return self.header_and_window_slow(op, arg, hlen, window, len),
+        }
+        self.pos = pos + hlen + len.min(N);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn header_and_window_slow<const N: usize>(
+        &mut self,
+        op: Opcode,
+        arg: u64,
+        hlen: usize,
+        window: &[u8; N],
+        len: usize,
+    ) {
+        self.op_arg(op, arg, hlen);
+        self.bytes(&window[..len.min(N)]);
+    }
+
+    /// [`Out::header_and_window`] followed by a trailer: the first `tlen` (at most 8)
+    /// little-endian bytes of `trailer` (a memo opcode), all in one check for room.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn header_window_trailer<const N: usize>(
+        &mut self,
+        op: Opcode,
+        arg: u64,
+        hlen: usize,
+        window: &[u8; N],
+        len: usize,
+        trailer: u64,
+        tlen: usize,
+    ) {
+        let pos = self.pos;
+        let (hlen, len, tlen) = (hlen.min(8), len.min(N), tlen.min(8));
+        match self.buf.get_mut(pos..pos.wrapping_add(16 + N)) {
+            Some(room) => {
+                if let Some(h) = room.first_chunk_mut::<8>() {
+                    *h = (u64::from(op as u8) | arg << 8).to_le_bytes();
+                }
+                if let Some(w) = room.get_mut(hlen..hlen + N) {
+                    w.copy_from_slice(window);
+                }
+                let end = hlen + len;
+                if let Some(t) = room.get_mut(end..end + 8) {
+                    t.copy_from_slice(&trailer.to_le_bytes());
+                }
+            }
+            None => {
+                self.header_and_window_slow(op, arg, hlen, window, len);
+                return self.short(u128::from(trailer), tlen);
+            }
+        }
+        self.pos = pos + hlen + len + tlen;
     }
 
     /// Bytes outside any frame (the current one is committed first).
@@ -221,16 +376,16 @@ impl<'s> Out<'s> {
             }
             self.flushed += data.len() as u64;
         } else {
-            self.buf.extend_from_slice(data);
+            self.bytes(data);
         }
         Ok(())
     }
 
     fn flush(&mut self) -> Result<()> {
         if let Some(sink) = self.sink.as_mut() {
-            sink.write_all(&self.buf)?;
-            self.flushed += self.buf.len() as u64;
-            self.buf.clear();
+            sink.write_all(self.buf.get(..self.pos).unwrap_or_default())?;
+            self.flushed += self.pos as u64;
+            self.pos = 0;
         }
         Ok(())
     }
@@ -245,6 +400,7 @@ impl<'s> Out<'s> {
             }
             return Ok(Vec::new());
         }
+        self.buf.truncate(self.pos);
         Ok(self.buf)
     }
 }
