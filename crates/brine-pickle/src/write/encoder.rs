@@ -2180,8 +2180,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         Ok(())
     }
 
-    /// Item `pos` of the loop over `id` at protocol 2 and up (`nodes`: the graph's): a leaf is
-    /// written right here, anything else by [`Encoder::save_item`]. `true` if it was written
+    /// Item `pos` of the loop over `id` at protocol 2 and up (`nodes`: the graph's), with one
+    /// look at the node: a string, plain scalar or list or dict is written right here, anything
+    /// else by [`Encoder::try_save_leaf`] or [`Encoder::save_item`]. `true` if it was written
     /// whole.
     #[inline(always)]
     fn exact_item(
@@ -2192,23 +2193,51 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         pos: usize,
         kind: Items,
     ) -> Result<bool> {
-        if self.exact_leaf(nodes, item)? {
+        let node = nodes.get(item.index()).unwrap_or(&Node::None);
+        if let Some((word, len)) = plain_scalar(node) {
+            self.out.boundary()?;
+            self.out.short(word, len);
             return Ok(true);
         }
-        let node = nodes.get(item.index()).unwrap_or(&Node::None);
-        if !matches!(node, Node::List(_) | Node::Dict(_)) {
-            return self.save_item(item, id, pos, kind);
+        match *node {
+            Node::Str(t) => {
+                self.exact_str(item, t)?;
+                return Ok(true);
+            }
+            Node::List(_) | Node::Dict(_) => {}
+            _ => {
+                if self.try_save_leaf(item)? {
+                    return Ok(true);
+                }
+                return self.save_item(item, id, pos, kind);
+            }
         }
-        // A list or dict (not memoized: `exact_leaf` wrote its `GET` otherwise), as
-        // `save_item` would, without the round trip through `save`.
-        let depth = self.stack.len();
+        // A list or dict, as `save` would write it, without the round trip through `save`.
         self.out.boundary()?;
+        let idx = self.memo_of(item);
+        if idx != NOT_MEMOIZED {
+            self.get(idx);
+            return Ok(true);
+        }
+        let depth = self.stack.len();
         self.exact_container(item, node)?;
         if self.stack.len() == depth {
             return Ok(true);
         }
         self.stack.insert(depth, next_items(id, pos, kind)?);
         Ok(false)
+    }
+
+    /// A string item or key: `save`'s opcode boundary, then its memo entry or the string.
+    #[inline(always)]
+    fn exact_str(&mut self, id: NodeId, text: Text) -> Result<()> {
+        self.out.boundary()?;
+        let idx = self.memo_of(id);
+        if idx != NOT_MEMOIZED {
+            self.get(idx);
+            return Ok(());
+        }
+        self.save_str(id, text)
     }
 
     /// Pair `pos` of the loop over dict `id`, as [`Encoder::exact_item`].
@@ -2235,13 +2264,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn exact_leaf(&mut self, nodes: &'g [Node], id: NodeId) -> Result<bool> {
         let node = nodes.get(id.index()).unwrap_or(&Node::None);
         if let Node::Str(t) = *node {
-            self.out.boundary()?;
-            let idx = self.memo_of(id);
-            if idx != NOT_MEMOIZED {
-                self.get(idx);
-            } else {
-                self.save_str(id, t)?;
-            }
+            self.exact_str(id, t)?;
             return Ok(true);
         }
         if let Some((word, len)) = plain_scalar(node) {

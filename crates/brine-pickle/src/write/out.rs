@@ -30,6 +30,17 @@ const ROOM_STEP: usize = 4 * 1024;
 /// Room is zeroed this much at a time at least, and a buffer starts with this much.
 const MIN_ROOM: usize = 512;
 
+/// Stores `word` little-endian at `at` in `room` (nothing if it does not fit), as two 8-byte
+/// stores of the registers rather than a 16-byte copy through the stack.
+#[inline(always)]
+fn store_word(room: &mut [u8], at: usize, word: u128) {
+    if let Some(dst) = room.get_mut(at..at.wrapping_add(16)) {
+        let (lo, hi) = dst.split_at_mut(8);
+        lo.copy_from_slice(&(word as u64).to_le_bytes());
+        hi.copy_from_slice(&((word >> 64) as u64).to_le_bytes());
+    }
+}
+
 /// The pickle being written.
 ///
 /// The bytes written are `buf[..pos]`. The rest of `buf` is initialized room, so that a write
@@ -180,12 +191,7 @@ impl<'s> Out<'s> {
     pub(crate) fn short(&mut self, word: u128, len: usize) {
         let pos = self.pos;
         match self.buf.get_mut(pos..pos.wrapping_add(16)) {
-            Some(room) => {
-                // (Two 8-byte stores of the registers, not one of a 16-byte copy on the stack.)
-                let (lo, hi) = room.split_at_mut(8);
-                lo.copy_from_slice(&(word as u64).to_le_bytes());
-                hi.copy_from_slice(&((word >> 64) as u64).to_le_bytes());
-            }
+            Some(room) => store_word(room, 0, word),
             None => return self.window_slow(&word.to_le_bytes(), len),
         }
         self.pos = pos + len.min(16);
