@@ -55,6 +55,16 @@ fn deep_marks(n: usize, op: u8) -> Vec<u8> {
     p
 }
 
+/// `(` x N, then `t` and `l` by turns: tuples and lists nested alternately N deep (the writer
+/// runs tuple and list items by direct call until its nesting limit, then by tasks).
+fn deep_alternating(n: usize) -> Vec<u8> {
+    let mut p = b"\x80\x02".to_vec();
+    p.extend(std::iter::repeat(b'(').take(n));
+    p.extend((0..n).map(|i| if i % 2 == 0 { b't' } else { b'l' }));
+    p.push(b'.');
+    p
+}
+
 /// Nesting depth of the first-item chain from the root.
 fn depth(g: &Graph) -> usize {
     let mut id = g.root().unwrap();
@@ -119,6 +129,7 @@ fn deep_nesting_writes_prints_and_disassembles() {
         ("EMPTY_LIST/APPEND", deep_appends(DEEP)),
         ("MARK/LIST", deep_marks(DEEP, b'l')),
         ("MARK/TUPLE", deep_marks(DEEP, b't')),
+        ("MARK/TUPLE and MARK/LIST", deep_alternating(DEEP)),
     ] {
         let g = read_deep(what, &data, DEEP);
         let root = g.root().unwrap();

@@ -70,7 +70,9 @@ fn tuple_opcode(len: u32, proto: u8) -> Opcode {
 }
 
 /// How many containers deep [`Encoder::push_items`] runs item loops by direct call.
-const MAX_INLINE_DEPTH: u32 = 32;
+/// (Fewer in builds without optimizations, whose frames are many times larger: 32 loops deep
+/// would overflow a 2 MiB thread stack there.)
+const MAX_INLINE_DEPTH: u32 = if cfg!(debug_assertions) { 6 } else { 32 };
 
 /// The functions of CPython 3.11's `builtins` module (sorted): their `__module__` is a different
 /// `'builtins'` object from the one of the builtin types, so the pickler memoizes it separately.
@@ -447,6 +449,7 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
 }
 
 impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
+    #[inline(always)]
     pub(crate) fn new(
         graph: &'g Graph,
         out: Out<'s>,
@@ -486,6 +489,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     }
 
     /// The output and the hook; the work vectors go back to the thread for the next write.
+    #[inline(always)]
     pub(crate) fn into_parts(mut self) -> (Out<'s>, H) {
         if let Some(mut lent) = self.lent.take() {
             lent.memo = std::mem::take(&mut self.memo);
@@ -899,7 +903,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
-    /// `save_tuple` by the task machinery: its items may lead back to it.
+    /// `save_tuple` by the task machinery: its items may lead back to it. (At protocol 2 and up
+    /// with C batching, the items are written as [`Encoder::exact_item`] writes list items.)
     fn save_tuple(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
         let len = seq.len();
         if len == 0 {
@@ -913,8 +918,24 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
         self.stack.push(Task::TupleEnd { node: id, len });
         let depth = self.stack.len();
-        self.push_items(id, Items::Plain)?;
+        if self.exact {
+            self.items_inline(id, Items::Plain, |enc| enc.tuple_items(id, seq))?;
+        } else {
+            self.push_items(id, Items::Plain)?;
+        }
         self.finish_inline(depth)
+    }
+
+    /// The items of tuple `id` by direct call, until one schedules work (the loop's next step
+    /// is then scheduled after it, as for a list).
+    fn tuple_items(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        let nodes = self.graph.nodes();
+        for (i, &item) in seq.iter().enumerate() {
+            if !self.exact_item(nodes, item, id, i, Items::Plain)? {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// `true` for a tuple of 1 to [`LEAF_TUPLE`] items that are all plain scalars or strings:

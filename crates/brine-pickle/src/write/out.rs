@@ -71,6 +71,7 @@ impl<'s> Out<'s> {
         Out::with_buffer(Vec::with_capacity(capacity), None)
     }
 
+    #[inline(always)]
     fn with_buffer(mut buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
         let sink_present = sink.is_some();
         buf.resize(buf.capacity().min(MIN_ROOM), 0);
@@ -397,6 +398,7 @@ impl<'s> Out<'s> {
     }
 
     /// Commits the last frame and flushes; returns the bytes when there is no sink.
+    #[inline(always)]
     pub(crate) fn finish(mut self) -> Result<Vec<u8>> {
         self.commit_frame()?;
         if self.sink.is_some() {
