@@ -17,7 +17,9 @@ For every workload and protocol this script
      its own process so that counting does not slow the timed runs) for the same three figures,
 and prints a table of ratios (CPython time / Brine time: higher is better for Brine; for memory,
 Brine bytes / CPython bytes: below 1 is better for Brine). Steps 2 and 4 alternate for `--rounds`
-rounds (5 by default), each in a new process, and each side keeps its best time. Both matter on a
+rounds (5 by default), each in a new process, and each side keeps its best time; each round goes
+over every workload before the next begins, so that a slow spell of the machine (they last minutes)
+falls on one round of many workloads rather than on all the rounds of one. Both matter on a
 shared machine: a slow spell should not land on one side only, and a process's memory layout
 (address space randomization) alone can make the same code up to twice as slow for the whole life
 of that process, for CPython and for Brine alike (measured: one Brine binary decoding the same
@@ -244,6 +246,7 @@ def main():
     print('-' * len(header))
     results = []
     with tempfile.TemporaryDirectory(prefix='brine-bench-') as tmp:
+        cases = []
         for name, value in workloads(args.quick).items():
             if args.only and name not in args.only:
                 continue
@@ -252,44 +255,51 @@ def main():
                 path = os.path.join(tmp, '%s.p%d.pickle' % (name, proto))
                 with open(path, 'wb') as f:
                     f.write(data)
-                # Rounds alternate between the two sides, each in a new process and keeping its
-                # best time (see the top of this file).
-                loads = dumps = float('inf')
-                b = None
-                for _ in range(args.rounds):
-                    py_loads, py_dumps = cpython_times(path, proto, 3 if args.quick else 7)
-                    loads = min(loads, py_loads)
-                    dumps = min(dumps, py_dumps)
-                    r = brine_measure(path, tool)
-                    if b is None:
-                        b = r
-                    else:
-                        b['decode_s'] = min(b['decode_s'], r['decode_s'])
-                        b['encode_s'] = min(b['encode_s'], r['encode_s'])
-                py_live, py_peak, py_rss = cpython_memory(path)
-                mem = brine_measure(path, peak_tool)
-                b['peak_bytes'] = mem['peak_bytes']
-                b['live_bytes'] = mem['live_bytes']
-                b['rss_bytes'] = mem['rss_bytes']
-                row = {
-                    'workload': name, 'protocol': proto, 'bytes': len(data),
-                    'cpython_loads_s': loads, 'cpython_dumps_s': dumps, 'cpython_peak_bytes': py_peak,
-                    'cpython_live_bytes': py_live, 'cpython_rss_bytes': py_rss,
-                    'brine_rss_bytes': b['rss_bytes'],
-                    'brine_decode_s': b['decode_s'], 'brine_encode_s': b['encode_s'],
-                    'brine_peak_bytes': b['peak_bytes'], 'brine_live_bytes': b['live_bytes'],
-                    'identical': b['identical'],
-                }
-                results.append(row)
-                print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9s %9s %5.2f | %9s %9s %5.2f | %9s %9s %5.2f | %s' % (
-                    name, proto, len(data),
-                    fmt_time(loads), fmt_time(b['decode_s']), loads / b['decode_s'],
-                    fmt_time(dumps), fmt_time(b['encode_s']), dumps / b['encode_s'],
-                    fmt_mem(py_peak), fmt_mem(b['peak_bytes']), b['peak_bytes'] / max(py_peak, 1),
-                    fmt_mem(py_live), fmt_mem(b['live_bytes']), b['live_bytes'] / max(py_live, 1),
-                    fmt_mem(py_rss), fmt_mem(b['rss_bytes']), b['rss_bytes'] / max(py_rss, 1),
-                    'yes' if b['identical'] else 'NO'))
-                sys.stdout.flush()
+                cases.append({'name': name, 'proto': proto, 'bytes': len(data), 'path': path,
+                              'loads': float('inf'), 'dumps': float('inf'), 'brine': None})
+        # Rounds alternate between the two sides, each in a new process and keeping its best
+        # time (see the top of this file), and each round goes over every workload before the
+        # next one starts: a slow spell of the machine, which can last minutes, then lands on
+        # one round of many workloads rather than on every round of one.
+        for _ in range(args.rounds):
+            for case in cases:
+                py_loads, py_dumps = cpython_times(case['path'], case['proto'], 3 if args.quick else 7)
+                case['loads'] = min(case['loads'], py_loads)
+                case['dumps'] = min(case['dumps'], py_dumps)
+                r = brine_measure(case['path'], tool)
+                b = case['brine']
+                if b is None:
+                    case['brine'] = r
+                else:
+                    b['decode_s'] = min(b['decode_s'], r['decode_s'])
+                    b['encode_s'] = min(b['encode_s'], r['encode_s'])
+        for case in cases:
+            name, proto, path, b = case['name'], case['proto'], case['path'], case['brine']
+            loads, dumps = case['loads'], case['dumps']
+            py_live, py_peak, py_rss = cpython_memory(path)
+            mem = brine_measure(path, peak_tool)
+            b['peak_bytes'] = mem['peak_bytes']
+            b['live_bytes'] = mem['live_bytes']
+            b['rss_bytes'] = mem['rss_bytes']
+            row = {
+                'workload': name, 'protocol': proto, 'bytes': case['bytes'],
+                'cpython_loads_s': loads, 'cpython_dumps_s': dumps, 'cpython_peak_bytes': py_peak,
+                'cpython_live_bytes': py_live, 'cpython_rss_bytes': py_rss,
+                'brine_rss_bytes': b['rss_bytes'],
+                'brine_decode_s': b['decode_s'], 'brine_encode_s': b['encode_s'],
+                'brine_peak_bytes': b['peak_bytes'], 'brine_live_bytes': b['live_bytes'],
+                'identical': b['identical'],
+            }
+            results.append(row)
+            print('%-18s %2d %11d | %11s %11s %6.1f | %11s %11s %6.1f | %9s %9s %5.2f | %9s %9s %5.2f | %9s %9s %5.2f | %s' % (
+                name, proto, case['bytes'],
+                fmt_time(loads), fmt_time(b['decode_s']), loads / b['decode_s'],
+                fmt_time(dumps), fmt_time(b['encode_s']), dumps / b['encode_s'],
+                fmt_mem(py_peak), fmt_mem(b['peak_bytes']), b['peak_bytes'] / max(py_peak, 1),
+                fmt_mem(py_live), fmt_mem(b['live_bytes']), b['live_bytes'] / max(py_live, 1),
+                fmt_mem(py_rss), fmt_mem(b['rss_bytes']), b['rss_bytes'] / max(py_rss, 1),
+                'yes' if b['identical'] else 'NO'))
+            sys.stdout.flush()
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(results, f, indent=1)
