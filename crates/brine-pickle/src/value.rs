@@ -794,7 +794,7 @@ impl Graph {
 
     /// How much of each vector this graph uses: nodes, container items, dict pairs and bytes of
     /// string text (moved runs' old copies included), for sizing the next decode (see
-    /// `Vm::new`).
+    /// `Vm::new`) and the output of a write.
     pub(crate) fn shape(&self) -> [usize; 4] {
         [
             self.nodes.len(),
@@ -802,11 +802,6 @@ impl Graph {
             self.pairs.shared_len(),
             self.text.shared_len(),
         ]
-    }
-
-    /// Bytes of string text in the shared heap (a size hint for writers).
-    pub(crate) fn text_heap_len(&self) -> usize {
-        self.text.shared_len()
     }
 
     /// Stores a run of item ids and returns its handle.

@@ -276,18 +276,22 @@ pub fn to_vec(graph: &Graph, options: &WriteOptions) -> Result<Vec<u8>> {
     )
 }
 
-/// An in-memory output sized for the graph (a few bytes a node, up to 1 MiB; it grows past that),
-/// so small pickles are written without reallocating.
+/// An in-memory output sized for the graph (a few bytes per node, item and pair, up to 1 GiB; it
+/// grows past that), so that pickles are written without reallocating. Only the room written
+/// (and one step ahead) is touched (see `Out`).
 fn vec_out(graph: &Graph, protocol: u8) -> Out<'static> {
     // About what plain data takes: opcode, argument and memo entry per node, plus the text. The
     // graph is already in memory, so reserving in proportion to it is safe; growing a large
-    // buffer instead copies it and touches its pages again.
-    // (Below protocol 4, string headers and memo entries take 5 bytes rather than 2.)
+    // buffer instead copies it. (Below protocol 4, string headers and memo entries take 5 bytes
+    // rather than 2.) Items and pairs count too: an atom (`None`, a small int) is one node
+    // however often it occurs, and is written at each (2 bytes an item, 3-4 a pair of them).
     let per_node = if protocol >= 4 { 8 } else { 12 };
-    let estimate = graph
-        .len()
+    let [nodes, items, pairs, text] = graph.shape();
+    let estimate = nodes
         .saturating_mul(per_node)
-        .saturating_add(graph.text_heap_len());
+        .saturating_add(items.saturating_mul(2))
+        .saturating_add(pairs.saturating_mul(4))
+        .saturating_add(text);
     Out::in_memory(estimate.clamp(256, 1 << 30))
 }
 

@@ -143,6 +143,7 @@ impl Scratch {
 }
 
 impl<'d, 'o> Vm<'d, 'o> {
+    #[inline(always)]
     pub fn new(
         data: &'d [u8],
         shared: Option<&'d Bytes>,
