@@ -266,6 +266,27 @@ fn strings() {
             g.list(items)
         },
     ));
+    // Of the strings of two bytes, only a latin-1 character is one object; two characters, or
+    // one past latin-1, made twice are two objects, written twice. (The long string last keeps
+    // the short ones away from the end of the text, where the writer's fast path does not go.)
+    cases.push(case(
+        "[chr(0x101), chr(0x101), chr(97) + chr(98), chr(97) + chr(98), chr(0xe9), chr(0xe9), 'x' * 40]",
+        |g| {
+            let items: Vec<NodeId> = [
+                "\u{101}",
+                "\u{101}",
+                "ab",
+                "ab",
+                "\u{e9}",
+                "\u{e9}",
+                &"x".repeat(40),
+            ]
+            .iter()
+            .map(|s| g.str(s))
+            .collect();
+            g.list(items)
+        },
+    ));
     // Framing: a big str after small items ends the frame and is written outside frames.
     cases.push(case("[1, 'x'*70000, 2, 'y'*100000, 'z']", |g| {
         let a = g.int(1);

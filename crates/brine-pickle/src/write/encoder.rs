@@ -1837,12 +1837,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// `save_unicode` of a `str` node that is not memoized yet (the memo was checked). The
     /// commonest string is written inline: short, at protocol 1+, and not one CPython keeps a
-    /// single object of (those are 1-2 bytes, and `'latin1'`); the rest by `save_str_other`.
+    /// single object of (`''`, one latin-1 character, `'latin1'`); the rest by `save_str_other`.
     #[inline(always)]
     fn save_str(&mut self, id: NodeId, text: Text) -> Result<()> {
         if self.proto >= 1 {
             if let Some((window, len)) = self.graph.short_text::<16>(text) {
-                if len > 2 && !(len == 6 && window.starts_with(b"latin1")) {
+                // (Of two bytes, only a latin-1 character, 0xC2 or 0xC3 first, is shared.)
+                let shared = len < 2 || (len == 2 && matches!(window[0], 0xC2 | 0xC3));
+                if !shared && !(len == 6 && window.starts_with(b"latin1")) {
                     let idx = self.str_window_put(window, len)?;
                     self.set_memo(id, idx);
                     return Ok(());

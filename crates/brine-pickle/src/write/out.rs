@@ -27,8 +27,11 @@ const NO_FRAME: usize = usize::MAX;
 
 /// Room is zeroed this much at a time at most (see [`Out::make_room`]).
 const ROOM_STEP: usize = 4 * 1024;
-/// Room is zeroed this much at a time at least, and a buffer starts with this much.
+/// Room is zeroed this much at a time at least.
 const MIN_ROOM: usize = 512;
+/// A buffer starts with this much room (or its capacity, if less): most small pickles are
+/// written without growing it.
+const FIRST_ROOM: usize = 4096;
 
 /// Stores `word` little-endian at `at` in `room` (nothing if it does not fit), as two 8-byte
 /// stores of the registers rather than a 16-byte copy through the stack.
@@ -74,7 +77,7 @@ impl<'s> Out<'s> {
     #[inline(always)]
     fn with_buffer(mut buf: Vec<u8>, sink: Option<&'s mut dyn Write>) -> Out<'s> {
         let sink_present = sink.is_some();
-        buf.resize(buf.capacity().min(MIN_ROOM), 0);
+        buf.resize(buf.capacity().min(FIRST_ROOM), 0);
         Out {
             buf,
             pos: 0,
