@@ -1843,8 +1843,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if self.proto >= 1 {
             if let Some((window, len)) = self.graph.short_text::<16>(text) {
                 // (Of two bytes, only a latin-1 character, 0xC2 or 0xC3 first, is shared.)
-                let shared = len < 2 || (len == 2 && matches!(window[0], 0xC2 | 0xC3));
-                if !shared && !(len == 6 && window.starts_with(b"latin1")) {
+                let shared = len < 2
+                    || (len == 2 && matches!(window[0], 0xC2 | 0xC3))
+                    || (len == 6 && window.starts_with(b"latin1"));
+                if !shared {
                     let idx = self.str_window_put(window, len)?;
                     self.set_memo(id, idx);
                     return Ok(());
