@@ -20,11 +20,11 @@ Brine bytes / CPython bytes: below 1 is better for Brine). Steps 2 and 4 alterna
 rounds (5 by default), each in a new process, and each side keeps its best time; each round goes
 over every workload before the next begins, so that a slow spell of the machine (they last minutes)
 falls on one round of many workloads rather than on all the rounds of one. Both matter on a
-shared machine: a slow spell should not land on one side only, and a process's memory layout
-(address space randomization) alone can make the same code up to twice as slow for the whole life
-of that process, for CPython and for Brine alike (measured: one Brine binary decoding the same
-small pickle took 10 or 19 us depending on the process; with randomization off, 10-12 us every
-time), so one process per side would measure its layout rather than its code.
+shared machine: the same code can run up to twice as slow for seconds or minutes, for CPython and
+for Brine alike (measured: one Brine binary decoding the same small pickle, with address space
+randomization off and the same environment, took 1.05 us in some processes and 2.1 us in others
+started seconds apart), so one process per side would measure the machine's moment rather than
+its code.
 
 Usage:  python3 scripts/bench_compare.py [--quick] [--only NAME ...] [--protocols 2 5] [--rounds N]
 The README's Benchmarks section gives the command and the numbers measured with it.
