@@ -36,8 +36,8 @@ const FIRST_ROOM: usize = 4096;
 /// The pickle being written.
 ///
 /// The bytes written are `buf[..pos]`. The rest of `buf` is initialized room, so that a write
-/// checks one length and stores its bytes: a scalar (opcode and argument) is one fixed 16-byte
-/// store, of which the cursor keeps the bytes that belong to it. Room is added by
+/// checks one length and stores its bytes: a scalar (opcode and argument) is stored as a fixed
+/// 9 bytes, of which the cursor keeps those that belong to it. Room is added by
 /// [`Out::make_room`], zeroed within the capacity reserved in steps of at most [`ROOM_STEP`]
 /// bytes, so that reserving for a large pickle does not touch its pages before they are written.
 pub(crate) struct Out<'s> {
@@ -194,9 +194,9 @@ impl<'s> Out<'s> {
                     }
                 }
             }
-            None => return self.window_slow(&word.to_le_bytes(), len),
+            None => return self.window_slow(&word.to_le_bytes(), len.min(9)),
         }
-        self.pos = pos + len.min(16);
+        self.pos = pos + len.min(9);
     }
 
     #[cold]
