@@ -531,19 +531,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// `memo_put` of a new object: the next index, `MEMOIZE`/`PUT`/`BINPUT`/`LONG_BINPUT`.
     #[inline(always)]
     fn put(&mut self) -> Result<u32> {
-        let idx = self.memo_len;
-        if self.proto >= 1 && idx != NOT_MEMOIZED {
-            self.memo_len += 1;
-            if self.proto >= 4 {
-                self.out.op(Opcode::Memoize);
-            } else if idx < 256 {
-                self.out.op_arg(Opcode::BinPut, u64::from(idx), 2);
-            } else {
-                self.out.op_arg(Opcode::LongBinPut, u64::from(idx), 5);
+        match self.put_word() {
+            Some((word, len)) => {
+                self.out.short(u128::from(word), len);
+                Ok(self.took_put())
             }
-            return Ok(idx);
+            None => self.put_slow(),
         }
-        self.put_slow()
     }
 
     /// The memo opcode [`Encoder::put`] writes for the next new object, as the little-endian
@@ -1872,13 +1866,25 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// `N`), from a window of the text heap.
     #[inline(always)]
     fn str_window<const N: usize>(&mut self, window: &[u8; N], len: usize) {
-        if self.proto >= 4 {
-            self.out
-                .header_and_window(Opcode::ShortBinUnicode, len as u64, 2, window, len);
-        } else {
-            self.out
-                .header_and_window(Opcode::BinUnicode, len as u64, 5, window, len);
-        }
+        self.str_window_then(window, len, 0, 0);
+    }
+
+    /// [`Encoder::str_window`] followed by the first `tlen` bytes of `trailer` (a memo opcode),
+    /// with one check for room.
+    #[inline(always)]
+    fn str_window_then<const N: usize>(
+        &mut self,
+        window: &[u8; N],
+        len: usize,
+        trailer: u64,
+        tlen: usize,
+    ) {
+        let (op, hlen) = match self.proto {
+            4.. => (Opcode::ShortBinUnicode, 2),
+            _ => (Opcode::BinUnicode, 5),
+        };
+        self.out
+            .header_window_trailer(op, len as u64, hlen, window, len, trailer, tlen);
     }
 
     /// [`Encoder::str_window`] and the string's memo entry, in one write (see
@@ -1889,12 +1895,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.str_window(window, len);
             return self.put();
         };
-        let (op, hlen) = match self.proto {
-            4.. => (Opcode::ShortBinUnicode, 2),
-            _ => (Opcode::BinUnicode, 5),
-        };
-        self.out
-            .header_window_trailer(op, len as u64, hlen, window, len, word, tlen);
+        self.str_window_then(window, len, word, tlen);
         Ok(self.took_put())
     }
 
@@ -1947,15 +1948,8 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     fn try_save_leaf(&mut self, id: NodeId) -> Result<bool> {
         // The commonest leaves first.
         let node = self.node(id);
-        if let Node::Str(t) = node {
-            let t = *t;
-            self.out.boundary()?;
-            let idx = self.memo_of(id);
-            if idx != NOT_MEMOIZED {
-                self.get(idx);
-                return Ok(true);
-            }
-            self.save_str(id, t)?;
+        if let Node::Str(t) = *node {
+            self.exact_str(id, t)?;
             return Ok(true);
         }
         if let Node::Int(v) = node {

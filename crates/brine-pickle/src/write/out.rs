@@ -288,37 +288,6 @@ impl<'s> Out<'s> {
         Ok(())
     }
 
-    /// A header (as [`Out::op_arg`]: opcode `op`, `hlen - 1` bytes of `arg`) and the first `len`
-    /// bytes of `window` (a short payload, always inside the frame): the header is one word and
-    /// the whole window a fixed-size move, of which the cursor keeps what belongs to the
-    /// pickle; one check for room.
-    #[inline(always)]
-    pub(crate) fn header_and_window<const N: usize>(
-        &mut self,
-        op: Opcode,
-        arg: u64,
-        hlen: usize,
-        window: &[u8; N],
-        len: usize,
-    ) {
-        let pos = self.pos;
-        let hlen = hlen.min(8);
-        match self.buf.get_mut(pos..pos.wrapping_add(8 + N)) {
-            Some(room) => {
-                let word = u64::from(op as u8) | arg << 8;
-                if let Some(h) = room.first_chunk_mut::<8>() {
-                    *h = word.to_le_bytes();
-                }
-                // (The window overwrites the header word's bytes past the header.)
-                if let Some(w) = room.get_mut(hlen..hlen + N) {
-                    w.copy_from_slice(window);
-                }
-            }
-            None => return self.header_and_window_slow(op, arg, hlen, window, len),
-        }
-        self.pos = pos + hlen + len.min(N);
-    }
-
     #[cold]
     #[inline(never)]
     fn header_and_window_slow<const N: usize>(
@@ -333,8 +302,11 @@ impl<'s> Out<'s> {
         self.bytes(&window[..len.min(N)]);
     }
 
-    /// [`Out::header_and_window`] followed by a trailer: the first `tlen` (at most 8)
-    /// little-endian bytes of `trailer` (a memo opcode), all in one check for room.
+    /// A header (as [`Out::op_arg`]: opcode `op`, `hlen - 1` bytes of `arg`), the first `len`
+    /// bytes of `window` (a short payload, always inside the frame) and a trailer, the first
+    /// `tlen` (at most 8) little-endian bytes of `trailer` (a memo opcode, or nothing): the
+    /// header and trailer are one word each and the window a fixed-size move, of which the
+    /// cursor keeps what belongs to the pickle; one check for room.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn header_window_trailer<const N: usize>(
