@@ -2218,23 +2218,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         kind: Items,
     ) -> Result<bool> {
         let node = nodes.get(item.index()).unwrap_or(&Node::None);
-        if let Some((word, len)) = plain_scalar(node) {
-            self.out.boundary()?;
-            self.out.short(word, len);
+        if self.scalar_or_str(item, node)? {
             return Ok(true);
         }
-        match *node {
-            Node::Str(t) => {
-                self.exact_str(item, t)?;
+        if !matches!(node, Node::List(_) | Node::Dict(_)) {
+            if self.try_save_leaf(item)? {
                 return Ok(true);
             }
-            Node::List(_) | Node::Dict(_) => {}
-            _ => {
-                if self.try_save_leaf(item)? {
-                    return Ok(true);
-                }
-                return self.save_item(item, id, pos, kind);
-            }
+            return self.save_item(item, id, pos, kind);
         }
         // A list or dict, as `save` would write it, without the round trip through `save`.
         self.out.boundary()?;
@@ -2287,16 +2278,26 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn exact_leaf(&mut self, nodes: &'g [Node], id: NodeId) -> Result<bool> {
         let node = nodes.get(id.index()).unwrap_or(&Node::None);
-        if let Node::Str(t) = *node {
-            self.exact_str(id, t)?;
+        if self.scalar_or_str(id, node)? {
             return Ok(true);
         }
+        self.try_save_leaf(id)
+    }
+
+    /// Writes node `id` (`node`) if it is a plain scalar (see [`plain_scalar`]) or a string, as
+    /// `save` would, and says whether it was.
+    #[inline(always)]
+    fn scalar_or_str(&mut self, id: NodeId, node: &Node) -> Result<bool> {
         if let Some((word, len)) = plain_scalar(node) {
             self.out.boundary()?;
             self.out.short(word, len);
             return Ok(true);
         }
-        self.try_save_leaf(id)
+        if let Node::Str(t) = *node {
+            self.exact_str(id, t)?;
+            return Ok(true);
+        }
+        Ok(false)
     }
 
     /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written
