@@ -433,6 +433,44 @@ fn containers() {
         }
         x
     }));
+    // Runs of plain scalars (written in one loop each) broken by items that are not (a big
+    // int, a string), across frame boundaries, in lists and as dict keys and values.
+    let mixed = |g: &mut Graph, i: i64| match i % 9 {
+        0 => g.none(),
+        1 => g.bool(true),
+        2 => g.bool(false),
+        3 => g.int(i % 256),
+        4 => g.int(i * 300),
+        5 => g.int(-i * 70000),
+        6 => g.float(i as f64 * 0.5),
+        7 => g.int((1 << 40) + i),
+        _ => g.str(&i.to_string()),
+    };
+    let mixed_py =
+        "[None, True, False, i % 256, i * 300, -i * 70000, i * 0.5, 2**40 + i, str(i)][i % 9]";
+    cases.push(case(
+        format!("[{mixed_py} for i in range(30000)]"),
+        move |g| {
+            let v: Vec<_> = (0..30000).map(|i| mixed(g, i)).collect();
+            g.list(v)
+        },
+    ));
+    cases.push(case(
+        format!("{{i if i % 7 else 2**40 + i: {mixed_py} for i in range(30000)}}"),
+        move |g| {
+            let pairs: Vec<_> = (0..30000)
+                .map(|i| {
+                    let k = if i % 7 != 0 {
+                        g.int(i)
+                    } else {
+                        g.int((1 << 40) + i)
+                    };
+                    (k, mixed(g, i))
+                })
+                .collect();
+            g.dict(pairs)
+        },
+    ));
     cases.push(case("[[i] * 3 for i in range(300)]", |g| {
         let v: Vec<_> = (0..300)
             .map(|i| {

@@ -40,14 +40,7 @@ fn plain_scalar(node: &Node) -> Option<(u128, usize)> {
     let op = |op: Opcode| u128::from(op as u8);
     // (The commonest two by direct tests, before the others' jump table.)
     if let Node::Int(v) = *node {
-        return match u32::try_from(v) {
-            Ok(u @ 0..=0xff) => Some((op(Opcode::BinInt1) | u128::from(u) << 8, 2)),
-            Ok(u @ 0x100..=0xffff) => Some((op(Opcode::BinInt2) | u128::from(u) << 8, 3)),
-            _ => {
-                let u = i32::try_from(v).ok()? as u32;
-                Some((op(Opcode::BinInt) | u128::from(u) << 8, 5))
-            }
-        };
+        return int_word(v);
     }
     if let Node::None = *node {
         return Some((op(Opcode::None), 1));
@@ -62,6 +55,51 @@ fn plain_scalar(node: &Node) -> Option<(u128, usize)> {
         _ => None,
     }
 }
+/// `true` if node `id` is an int, float, `None` or bool (a cheap test before
+/// [`plain_scalar`], which is `Some` for all of them but ints past 32 bits).
+#[inline(always)]
+fn is_scalar(nodes: &[Node], id: NodeId) -> bool {
+    matches!(
+        nodes.get(id.index()),
+        Some(Node::Int(_) | Node::Float(_) | Node::None | Node::Bool(_))
+    )
+}
+
+/// [`plain_scalar`] of node `id` (an id out of range is `None`, as [`Graph::get`] has it),
+/// with the commonest two, `BININT1` and `NONE`, tested first.
+#[inline(always)]
+fn scalar_word(nodes: &[Node], id: NodeId) -> Option<(u128, usize)> {
+    match nodes.get(id.index()) {
+        Some(&Node::Int(v @ 0..=0xff)) => {
+            Some((u128::from(Opcode::BinInt1 as u8) | (v as u128) << 8, 2))
+        }
+        Some(Node::None) | None => Some((u128::from(Opcode::None as u8), 1)),
+        Some(&Node::Int(v)) => int_word(v),
+        Some(node) => other_scalar(node),
+    }
+}
+
+/// [`plain_scalar`] of an int.
+#[inline(always)]
+fn int_word(v: i64) -> Option<(u128, usize)> {
+    let op = |op: Opcode| u128::from(op as u8);
+    match u32::try_from(v) {
+        Ok(u @ 0..=0xff) => Some((op(Opcode::BinInt1) | u128::from(u) << 8, 2)),
+        Ok(u @ 0x100..=0xffff) => Some((op(Opcode::BinInt2) | u128::from(u) << 8, 3)),
+        _ => {
+            let u = i32::try_from(v).ok()? as u32;
+            Some((op(Opcode::BinInt) | u128::from(u) << 8, 5))
+        }
+    }
+}
+
+/// [`plain_scalar`] out of line, for the kinds [`scalar_word`] does not test first (so that
+/// its loop tests two kinds rather than jumping by a table).
+#[inline(never)]
+fn other_scalar(node: &Node) -> Option<(u128, usize)> {
+    plain_scalar(node)
+}
+
 /// The opcode that ends a tuple of `len` items at protocol `proto`.
 #[inline(always)]
 fn tuple_opcode(len: u32, proto: u8) -> Opcode {
@@ -2134,7 +2172,43 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if seq.is_empty() {
             return Ok(());
         }
+        if let [first, _, ..] = *seq {
+            if is_scalar(self.graph.nodes(), first) {
+                return self.items_inline(id, Items::List, |enc| enc.scalar_list_batches(id, seq));
+            }
+        }
         self.items_inline(id, Items::List, |enc| enc.list_batches(id, seq))
+    }
+
+    /// [`Encoder::list_batches`] of a list whose first item is a plain scalar (a list of
+    /// numbers, say): runs of plain scalars are written in one loop each, the other items as
+    /// there.
+    #[inline(never)]
+    fn scalar_list_batches(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        let nodes = self.graph.nodes();
+        for (b, chunk) in seq.chunks(BATCHSIZE).enumerate() {
+            self.out.op(Opcode::Mark);
+            let mut i = 0;
+            while let Some(&item) = chunk.get(i) {
+                // (A boundary due, or no room, ends a run before its first item: that one
+                // goes the way of the others.)
+                if is_scalar(nodes, item) {
+                    let run = self
+                        .out
+                        .short_run(&chunk[i..], |item| scalar_word(nodes, item));
+                    if run > 0 {
+                        i += run;
+                        continue;
+                    }
+                }
+                if !self.exact_item(nodes, item, id, b * BATCHSIZE + i, Items::List)? {
+                    return Ok(());
+                }
+                i += 1;
+            }
+            self.out.op(Opcode::Appends);
+        }
+        Ok(())
     }
 
     /// The body of [`Encoder::list_items`].
@@ -2164,7 +2238,49 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if pairs.is_empty() {
             return Ok(());
         }
+        let nodes = self.graph.nodes();
+        if let [(k, v), _, ..] = *pairs {
+            if is_scalar(nodes, k) && is_scalar(nodes, v) {
+                return self
+                    .items_inline(id, Items::Dict, |enc| enc.scalar_dict_batches(id, pairs));
+            }
+        }
         self.items_inline(id, Items::Dict, |enc| enc.dict_batches(id, pairs))
+    }
+
+    /// [`Encoder::dict_batches`] of a dict whose first pair is two plain scalars (as in
+    /// `dict.fromkeys(range(n))`): runs of such pairs are written in one loop each, the other
+    /// pairs as there.
+    #[inline(never)]
+    fn scalar_dict_batches(&mut self, id: NodeId, pairs: &'g [(NodeId, NodeId)]) -> Result<()> {
+        let nodes = self.graph.nodes();
+        for (b, chunk) in pairs.chunks(BATCHSIZE).enumerate() {
+            self.out.op(Opcode::Mark);
+            let mut i = 0;
+            while let Some(&(k, v)) = chunk.get(i) {
+                // (A boundary due, or no room, ends a run before its first pair: that one
+                // goes the way of the others.)
+                if is_scalar(nodes, k) && is_scalar(nodes, v) {
+                    let run = self.out.short_pairs(&chunk[i..], |(k, v)| {
+                        Some([scalar_word(nodes, k)?, scalar_word(nodes, v)?])
+                    });
+                    if run > 0 {
+                        i += run;
+                        continue;
+                    }
+                }
+                if !self.exact_pair(nodes, k, v, id, b * BATCHSIZE + i)? {
+                    return Ok(());
+                }
+                i += 1;
+            }
+            self.out.op(Opcode::SetItems);
+        }
+        if pairs.len() % BATCHSIZE == 0 {
+            self.out
+                .bytes(&[Opcode::Mark as u8, Opcode::SetItems as u8]);
+        }
+        Ok(())
     }
 
     /// The body of [`Encoder::dict_items`].

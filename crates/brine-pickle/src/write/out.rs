@@ -199,6 +199,73 @@ impl<'s> Out<'s> {
         self.pos = pos + len.min(9);
     }
 
+    /// Writes words of at most 9 bytes, as [`Out::boundary`] and [`Out::short`] before each
+    /// would, for the `items` from the first while `word_of` gives one, the room holds it and
+    /// no boundary is due: how many were written. The cursor stays in a register through the
+    /// loop, which a `short` per item cannot do.
+    #[inline(always)]
+    pub(crate) fn short_run<T: Copy>(
+        &mut self,
+        items: &[T],
+        mut word_of: impl FnMut(T) -> Option<(u128, usize)>,
+    ) -> usize {
+        // Writes start below `limit`: 16 bytes of room from there, and before the boundary.
+        let limit = self.buf.len().saturating_sub(15).min(self.boundary_at);
+        // (A slice of its own: see `short_pairs`.)
+        let buf = self.buf.as_mut_slice();
+        let mut pos = self.pos;
+        let mut n = 0;
+        for &item in items {
+            if pos >= limit {
+                break;
+            }
+            let Some((word, len)) = word_of(item) else {
+                break;
+            };
+            store_word(buf, pos, word);
+            pos += len.min(9);
+            n += 1;
+        }
+        self.pos = pos;
+        n
+    }
+
+    /// Writes pairs of words of at most 9 bytes each (a dict's key and value), as
+    /// [`Out::boundary`] and [`Out::short`] before each word would, for the `pairs` from the
+    /// first while `words_of` gives both words, the room holds them and no boundary is due
+    /// before either: how many pairs were written. The cursor stays in a register through the
+    /// loop, which a `short` per word cannot do.
+    #[inline(always)]
+    pub(crate) fn short_pairs<T: Copy>(
+        &mut self,
+        pairs: &[T],
+        mut words_of: impl FnMut(T) -> Option<[(u128, usize); 2]>,
+    ) -> usize {
+        // A pair starts below `limit`: 16 bytes of room after the key, and the boundary not
+        // reached after the key either.
+        let limit = (self.buf.len().saturating_sub(31)).min(self.boundary_at.saturating_sub(9));
+        // (A slice of its own: a store of a byte through the `Vec` would make the compiler
+        // reload the `Vec`'s pointer after it.)
+        let buf = self.buf.as_mut_slice();
+        let mut pos = self.pos;
+        let mut n = 0;
+        for &pair in pairs {
+            if pos >= limit {
+                break;
+            }
+            let Some(words) = words_of(pair) else {
+                break;
+            };
+            for (word, len) in words {
+                store_word(buf, pos, word);
+                pos += len.min(9);
+            }
+            n += 1;
+        }
+        self.pos = pos;
+        n
+    }
+
     #[cold]
     #[inline(never)]
     fn window_slow<const N: usize>(&mut self, window: &[u8; N], len: usize) {
@@ -383,5 +450,20 @@ impl<'s> Out<'s> {
         }
         self.buf.truncate(self.pos);
         Ok(self.buf)
+    }
+}
+
+/// Stores the low 9 bytes of `word` at `at`, when there are 16 bytes of room from there (as one
+/// 8-byte and one 1-byte store: see [`Out::short`]).
+#[inline(always)]
+fn store_word(buf: &mut [u8], at: usize, word: u128) {
+    if let Some((lo, rest)) = buf
+        .get_mut(at..at.wrapping_add(16))
+        .and_then(|room| room.split_first_chunk_mut::<8>())
+    {
+        *lo = (word as u64).to_le_bytes();
+        if let Some(ninth) = rest.first_mut() {
+            *ninth = (word >> 64) as u8;
+        }
     }
 }
