@@ -79,6 +79,15 @@ fn scalar_word(nodes: &[Node], id: NodeId) -> Option<(u128, usize)> {
     }
 }
 
+/// The int of node `id` if it is one of 0 to 255 (written as `BININT1`).
+#[inline(always)]
+fn small_int(nodes: &[Node], id: NodeId) -> Option<u8> {
+    match nodes.get(id.index()) {
+        Some(&Node::Int(v)) => u8::try_from(v).ok(),
+        _ => None,
+    }
+}
+
 /// [`plain_scalar`] of an int.
 #[inline(always)]
 fn int_word(v: i64) -> Option<(u128, usize)> {
@@ -2193,9 +2202,13 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 // (A boundary due, or no room, ends a run before its first item: that one
                 // goes the way of the others.)
                 if is_scalar(nodes, item) {
-                    let run = self
+                    // Small ints first, then any plain scalars.
+                    let mut run = self
                         .out
-                        .short_run(&chunk[i..], |item| scalar_word(nodes, item));
+                        .byte_arg_run(Opcode::BinInt1, &chunk[i..], |item| small_int(nodes, item));
+                    run += self
+                        .out
+                        .short_run(&chunk[i + run..], |item| scalar_word(nodes, item));
                     if run > 0 {
                         i += run;
                         continue;
@@ -2261,7 +2274,14 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 // (A boundary due, or no room, ends a run before its first pair: that one
                 // goes the way of the others.)
                 if is_scalar(nodes, k) && is_scalar(nodes, v) {
-                    let run = self.out.short_pairs(&chunk[i..], |(k, v)| {
+                    // Small int keys first, then any plain scalars.
+                    let mut run = self.out.byte_arg_pairs(
+                        Opcode::BinInt1,
+                        &chunk[i..],
+                        |(k, _)| small_int(nodes, k),
+                        |(_, v)| scalar_word(nodes, v),
+                    );
+                    run += self.out.short_pairs(&chunk[i + run..], |(k, v)| {
                         Some([scalar_word(nodes, k)?, scalar_word(nodes, v)?])
                     });
                     if run > 0 {

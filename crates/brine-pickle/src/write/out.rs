@@ -230,6 +230,76 @@ impl<'s> Out<'s> {
         n
     }
 
+    /// Writes `op` and a one-byte argument (`BININT1`, say) for the `items` from the first
+    /// while `arg_of` gives one, the room holds it and no boundary is due: how many were
+    /// written. (The commonest scalar, a small int, in the tightest loop: a 2-byte store, no
+    /// word to assemble.)
+    #[inline(always)]
+    pub(crate) fn byte_arg_run<T: Copy>(
+        &mut self,
+        op: Opcode,
+        items: &[T],
+        mut arg_of: impl FnMut(T) -> Option<u8>,
+    ) -> usize {
+        let limit = self.buf.len().saturating_sub(1).min(self.boundary_at);
+        let buf = self.buf.as_mut_slice();
+        let mut pos = self.pos;
+        let mut n = 0;
+        for &item in items {
+            if pos >= limit {
+                break;
+            }
+            let Some(arg) = arg_of(item) else {
+                break;
+            };
+            if let Some(dst) = buf.get_mut(pos..pos + 2) {
+                dst.copy_from_slice(&[op as u8, arg]);
+            }
+            pos += 2;
+            n += 1;
+        }
+        self.pos = pos;
+        n
+    }
+
+    /// Writes pairs of `op` with a one-byte argument (a `BININT1` key, say) and a word of at
+    /// most 9 bytes (the value), as [`Out::short_pairs`], while `key_of` and `value_of` give
+    /// them: how many pairs were written.
+    #[inline(always)]
+    pub(crate) fn byte_arg_pairs<T: Copy>(
+        &mut self,
+        op: Opcode,
+        pairs: &[T],
+        mut key_of: impl FnMut(T) -> Option<u8>,
+        mut value_of: impl FnMut(T) -> Option<(u128, usize)>,
+    ) -> usize {
+        // A pair starts below `limit`: 16 bytes of room after the key, and the boundary not
+        // reached after the key either.
+        let limit = (self.buf.len().saturating_sub(17)).min(self.boundary_at.saturating_sub(2));
+        let buf = self.buf.as_mut_slice();
+        let mut pos = self.pos;
+        let mut n = 0;
+        for &pair in pairs {
+            if pos >= limit {
+                break;
+            }
+            let Some(key) = key_of(pair) else {
+                break;
+            };
+            let Some((word, len)) = value_of(pair) else {
+                break;
+            };
+            if let Some(dst) = buf.get_mut(pos..pos + 2) {
+                dst.copy_from_slice(&[op as u8, key]);
+            }
+            store_word(buf, pos + 2, word);
+            pos += 2 + len.min(9);
+            n += 1;
+        }
+        self.pos = pos;
+        n
+    }
+
     /// Writes pairs of words of at most 9 bytes each (a dict's key and value), as
     /// [`Out::boundary`] and [`Out::short`] before each word would, for the `pairs` from the
     /// first while `words_of` gives both words, the room holds them and no boundary is due
