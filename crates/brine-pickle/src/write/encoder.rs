@@ -2177,6 +2177,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// `batch_list_exact` of list `id` by direct call (protocol 2 and up, C batching): a lone
     /// item and `APPEND`, or batches of `MARK`, up to [`BATCHSIZE`] items and `APPENDS`. Past
     /// [`MAX_INLINE_DEPTH`] nested loops the loop is scheduled as a task instead.
+    #[inline(always)]
     fn list_items(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
         if seq.is_empty() {
             return Ok(());
@@ -2247,6 +2248,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// `batch_dict_exact` of dict `id` by direct call, as [`Encoder::list_items`] (`SETITEM`,
     /// `SETITEMS`, and an empty batch after a multiple of [`BATCHSIZE`] pairs).
+    #[inline(always)]
     fn dict_items(&mut self, id: NodeId, pairs: &'g [(NodeId, NodeId)]) -> Result<()> {
         if pairs.is_empty() {
             return Ok(());
