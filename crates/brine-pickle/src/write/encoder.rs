@@ -2416,6 +2416,12 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     #[inline(always)]
     fn exact_leaf(&mut self, nodes: &'g [Node], id: NodeId) -> Result<bool> {
         let node = nodes.get(id.index()).unwrap_or(&Node::None);
+        // (A key, mostly: a string first. Dicts whose first key is a plain scalar take
+        // `scalar_dict_batches`.)
+        if let Node::Str(t) = *node {
+            self.exact_str(id, t)?;
+            return Ok(true);
+        }
         if self.scalar_or_str(id, node)? {
             return Ok(true);
         }
