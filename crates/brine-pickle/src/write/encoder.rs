@@ -2356,6 +2356,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         kind: Items,
     ) -> Result<bool> {
         let node = nodes.get(item.index()).unwrap_or(&Node::None);
+        // (Strings first: runs of plain scalars mostly take `short_run` and `short_pairs`.)
+        if let Node::Str(t) = *node {
+            self.exact_str(item, t)?;
+            return Ok(true);
+        }
         if self.scalar_or_str(item, node)? {
             return Ok(true);
         }
