@@ -2207,9 +2207,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     let mut run = self
                         .out
                         .byte_arg_run(Opcode::BinInt1, &chunk[i..], |item| small_int(nodes, item));
-                    run += self
-                        .out
-                        .short_run(&chunk[i + run..], |item| scalar_word(nodes, item));
+                    if let Some(rest @ [_, ..]) = chunk.get(i + run..) {
+                        run += self.out.short_run(rest, |item| scalar_word(nodes, item));
+                    }
                     if run > 0 {
                         i += run;
                         continue;
@@ -2283,9 +2283,11 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                         |(k, _)| small_int(nodes, k),
                         |(_, v)| scalar_word(nodes, v),
                     );
-                    run += self.out.short_pairs(&chunk[i + run..], |(k, v)| {
-                        Some([scalar_word(nodes, k)?, scalar_word(nodes, v)?])
-                    });
+                    if let Some(rest @ [_, ..]) = chunk.get(i + run..) {
+                        run += self.out.short_pairs(rest, |(k, v)| {
+                            Some([scalar_word(nodes, k)?, scalar_word(nodes, v)?])
+                        });
+                    }
                     if run > 0 {
                         i += run;
                         continue;
