@@ -2207,9 +2207,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     let mut run = self
                         .out
                         .byte_arg_run(Opcode::BinInt1, &chunk[i..], |item| small_int(nodes, item));
-                    if let Some(rest @ [_, ..]) = chunk.get(i + run..) {
-                        run += self.out.short_run(rest, |item| scalar_word(nodes, item));
-                    }
+                    run += self
+                        .out
+                        .short_run(&chunk[i + run..], |item| scalar_word(nodes, item));
                     if run > 0 {
                         i += run;
                         continue;
