@@ -2363,7 +2363,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.exact_str(item, t)?;
             return Ok(true);
         }
-        if self.scalar_or_str(item, node)? {
+        if self.exact_scalar(node)? {
             return Ok(true);
         }
         if !matches!(node, Node::List(_) | Node::Dict(_)) {
@@ -2429,26 +2429,22 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             self.exact_str(id, t)?;
             return Ok(true);
         }
-        if self.scalar_or_str(id, node)? {
+        if self.exact_scalar(node)? {
             return Ok(true);
         }
         self.try_save_leaf(id)
     }
 
-    /// Writes node `id` (`node`) if it is a plain scalar (see [`plain_scalar`]) or a string, as
-    /// `save` would, and says whether it was.
+    /// Writes `node` if it is a plain scalar (see [`plain_scalar`]), as `save` would, and says
+    /// whether it was.
     #[inline(always)]
-    fn scalar_or_str(&mut self, id: NodeId, node: &Node) -> Result<bool> {
-        if let Some((word, len)) = plain_scalar(node) {
-            self.out.boundary()?;
-            self.out.short(word, len);
-            return Ok(true);
-        }
-        if let Node::Str(t) = *node {
-            self.exact_str(id, t)?;
-            return Ok(true);
-        }
-        Ok(false)
+    fn exact_scalar(&mut self, node: &Node) -> Result<bool> {
+        let Some((word, len)) = plain_scalar(node) else {
+            return Ok(false);
+        };
+        self.out.boundary()?;
+        self.out.short(word, len);
+        Ok(true)
     }
 
     /// Saves item `pos` of the loop over `id` (not a leaf) right away: `true` if it was written

@@ -199,19 +199,25 @@ impl<'s> Out<'s> {
         self.pos = pos + len.min(9);
     }
 
-    /// Writes words of at most 9 bytes, as [`Out::boundary`] and [`Out::short`] before each
-    /// would, for the `items` from the first while `word_of` gives one, the room holds it and
-    /// no boundary is due: how many were written. The cursor stays in a register through the
-    /// loop, which a `short` per item cannot do.
+    /// The loop of the runs below: `write` stores one item at the cursor (given the room and
+    /// the cursor) and returns the bytes it took, or `None`, having stored nothing, to end the
+    /// run. An item starts only below a limit that leaves it `room` bytes of room and does not
+    /// reach the boundary within its first `lead` bytes (where `save` would call
+    /// [`Out::boundary`] again, for a dict's value after its key). How many items were
+    /// written. The cursor stays in a register through the loop, which a write per item
+    /// through `self` cannot do.
     #[inline(always)]
-    pub(crate) fn short_run<T: Copy>(
+    fn run<T: Copy>(
         &mut self,
         items: &[T],
-        mut word_of: impl FnMut(T) -> Option<(u128, usize)>,
+        room: usize,
+        lead: usize,
+        mut write: impl FnMut(&mut [u8], usize, T) -> Option<usize>,
     ) -> usize {
-        // Writes start below `limit`: 16 bytes of room from there, and before the boundary.
-        let limit = self.buf.len().saturating_sub(15).min(self.boundary_at);
-        // (A slice of its own: see `short_pairs`.)
+        let limit =
+            (self.buf.len().saturating_sub(room - 1)).min(self.boundary_at.saturating_sub(lead));
+        // (A slice of its own: a store of a byte through the `Vec` would make the compiler
+        // reload the `Vec`'s pointer after it.)
         let buf = self.buf.as_mut_slice();
         let mut pos = self.pos;
         let mut n = 0;
@@ -219,15 +225,30 @@ impl<'s> Out<'s> {
             if pos >= limit {
                 break;
             }
-            let Some((word, len)) = word_of(item) else {
+            let Some(taken) = write(buf, pos, item) else {
                 break;
             };
-            store_word(buf, pos, word);
-            pos += len.min(9);
+            pos += taken;
             n += 1;
         }
         self.pos = pos;
         n
+    }
+
+    /// Writes words of at most 9 bytes, as [`Out::boundary`] and [`Out::short`] before each
+    /// would, for the `items` from the first while `word_of` gives one, the room holds it and
+    /// no boundary is due: how many were written.
+    #[inline(always)]
+    pub(crate) fn short_run<T: Copy>(
+        &mut self,
+        items: &[T],
+        mut word_of: impl FnMut(T) -> Option<(u128, usize)>,
+    ) -> usize {
+        self.run(items, 16, 0, |buf, pos, item| {
+            let (word, len) = word_of(item)?;
+            store_word(buf, pos, word);
+            Some(len.min(9))
+        })
     }
 
     /// Writes `op` and a one-byte argument (`BININT1`, say) for the `items` from the first
@@ -241,25 +262,11 @@ impl<'s> Out<'s> {
         items: &[T],
         mut arg_of: impl FnMut(T) -> Option<u8>,
     ) -> usize {
-        let limit = self.buf.len().saturating_sub(1).min(self.boundary_at);
-        let buf = self.buf.as_mut_slice();
-        let mut pos = self.pos;
-        let mut n = 0;
-        for &item in items {
-            if pos >= limit {
-                break;
-            }
-            let Some(arg) = arg_of(item) else {
-                break;
-            };
-            if let Some(dst) = buf.get_mut(pos..pos + 2) {
-                dst.copy_from_slice(&[op as u8, arg]);
-            }
-            pos += 2;
-            n += 1;
-        }
-        self.pos = pos;
-        n
+        self.run(items, 2, 0, |buf, pos, item| {
+            let arg = arg_of(item)?;
+            store_op_arg(buf, pos, op, arg);
+            Some(2)
+        })
     }
 
     /// Writes pairs of `op` with a one-byte argument (a `BININT1` key, say) and a word of at
@@ -273,67 +280,34 @@ impl<'s> Out<'s> {
         mut key_of: impl FnMut(T) -> Option<u8>,
         mut value_of: impl FnMut(T) -> Option<(u128, usize)>,
     ) -> usize {
-        // A pair starts below `limit`: 16 bytes of room after the key, and the boundary not
-        // reached after the key either.
-        let limit = (self.buf.len().saturating_sub(17)).min(self.boundary_at.saturating_sub(2));
-        let buf = self.buf.as_mut_slice();
-        let mut pos = self.pos;
-        let mut n = 0;
-        for &pair in pairs {
-            if pos >= limit {
-                break;
-            }
-            let Some(key) = key_of(pair) else {
-                break;
-            };
-            let Some((word, len)) = value_of(pair) else {
-                break;
-            };
-            if let Some(dst) = buf.get_mut(pos..pos + 2) {
-                dst.copy_from_slice(&[op as u8, key]);
-            }
+        // (16 bytes of room after the 2 of the key; the value's boundary after the key.)
+        self.run(pairs, 18, 2, |buf, pos, pair| {
+            let key = key_of(pair)?;
+            let (word, len) = value_of(pair)?;
+            store_op_arg(buf, pos, op, key);
             store_word(buf, pos + 2, word);
-            pos += 2 + len.min(9);
-            n += 1;
-        }
-        self.pos = pos;
-        n
+            Some(2 + len.min(9))
+        })
     }
 
     /// Writes pairs of words of at most 9 bytes each (a dict's key and value), as
     /// [`Out::boundary`] and [`Out::short`] before each word would, for the `pairs` from the
     /// first while `words_of` gives both words, the room holds them and no boundary is due
-    /// before either: how many pairs were written. The cursor stays in a register through the
-    /// loop, which a `short` per word cannot do.
+    /// before either: how many pairs were written.
     #[inline(always)]
     pub(crate) fn short_pairs<T: Copy>(
         &mut self,
         pairs: &[T],
         mut words_of: impl FnMut(T) -> Option<[(u128, usize); 2]>,
     ) -> usize {
-        // A pair starts below `limit`: 16 bytes of room after the key, and the boundary not
-        // reached after the key either.
-        let limit = (self.buf.len().saturating_sub(31)).min(self.boundary_at.saturating_sub(9));
-        // (A slice of its own: a store of a byte through the `Vec` would make the compiler
-        // reload the `Vec`'s pointer after it.)
-        let buf = self.buf.as_mut_slice();
-        let mut pos = self.pos;
-        let mut n = 0;
-        for &pair in pairs {
-            if pos >= limit {
-                break;
-            }
-            let Some(words) = words_of(pair) else {
-                break;
-            };
-            for (word, len) in words {
-                store_word(buf, pos, word);
-                pos += len.min(9);
-            }
-            n += 1;
-        }
-        self.pos = pos;
-        n
+        // (16 bytes of room after the at most 9 of the key; the value's boundary after it.)
+        self.run(pairs, 32, 9, |buf, pos, pair| {
+            let [(key, klen), (value, vlen)] = words_of(pair)?;
+            let klen = klen.min(9);
+            store_word(buf, pos, key);
+            store_word(buf, pos + klen, value);
+            Some(klen + vlen.min(9))
+        })
     }
 
     #[cold]
@@ -520,6 +494,14 @@ impl<'s> Out<'s> {
         }
         self.buf.truncate(self.pos);
         Ok(self.buf)
+    }
+}
+
+/// Stores `op` and its one-byte argument at `at`, when there are 2 bytes of room from there.
+#[inline(always)]
+fn store_op_arg(buf: &mut [u8], at: usize, op: Opcode, arg: u8) {
+    if let Some(dst) = buf.get_mut(at..at.wrapping_add(2)) {
+        dst.copy_from_slice(&[op as u8, arg]);
     }
 }
 
