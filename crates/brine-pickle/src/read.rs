@@ -52,7 +52,7 @@ mod objects;
 pub(crate) mod strings;
 mod vm;
 
-use vm::Vm;
+use vm::{Scratch, Vm};
 
 /// How Python 2 `str` objects (`STRING`, `BINSTRING`, `SHORT_BINSTRING`) are decoded, like the
 /// `encoding` argument of `pickle.loads`.
@@ -366,17 +366,18 @@ impl<'a> Reader<'a> {
             .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
         let start = self.pos;
         let mut graph = Graph::new();
-        // (The machine is dropped in place at the end of this block, giving back its scratch.)
+        let mut scratch = Scratch::take();
         let result = {
             let mut vm = Vm::new(
                 data,
                 shared,
                 self.pos,
                 &self.options,
-                self.buffers_used,
                 &mut graph,
+                &mut scratch,
                 expected_len,
             );
+            vm.buffers_used = self.buffers_used;
             let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
                 Some(h) => Some(&mut **h),
                 None => None,
@@ -391,6 +392,7 @@ impl<'a> Reader<'a> {
             }
             result
         };
+        scratch.give_back();
         match result {
             Ok(root) => {
                 graph.shrink_unused();

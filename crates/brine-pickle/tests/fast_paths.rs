@@ -331,6 +331,34 @@ fn atoms_made_by_the_fast_loop_are_shared_and_bounded() {
 }
 
 #[test]
+fn runs_of_atoms_are_read_whole_and_each_read_makes_its_own() {
+    // `{0: None, 1: None, 2: True, 3: False, 4: None}` at protocol 4: `K N K N ...` is read in
+    // one loop once its atoms are made (here from the second pair on).
+    let dict: &[u8] = b"\x80\x04}\x94(K\x00NK\x01NK\x02\x88K\x03\x89K\x04Nu.";
+    // `[False, True, None, 0, 1]`: no atom made before the list.
+    let list: &[u8] = b"\x80\x04]\x94(\x89\x88NK\x00K\x01e.";
+    // Read in turn on one thread: the atoms of one graph are never those of the last one.
+    for _ in 0..3 {
+        for (data, repr, nodes) in [
+            (dict, "{0: None, 1: None, 2: True, 3: False, 4: None}", 9),
+            (list, "[False, True, None, 0, 1]", 6),
+        ] {
+            let g = from_slice(data).unwrap();
+            assert_eq!(brine_pickle::repr::repr(&g, g.root().unwrap()), repr);
+            assert_eq!(g.len(), nodes);
+        }
+    }
+    // A stack that fills up inside a run: the general dispatch reports the opcode there
+    // (the dict and four values fill it; the next push is `K\x02`, at byte 11).
+    let err = outcome(dict, limits(1000, 5, 1000));
+    assert!(
+        err.contains("at byte 11") && err.contains("BININT1"),
+        "{err}"
+    );
+    assert!(err.contains("stack size"), "{err}");
+}
+
+#[test]
 fn tuples_of_scalars_and_strings_write_cpythons_bytes() {
     // `[(7,), (1, 'xyz', 2.5), (None, True, False, 'latin1', 'a', ''), t, t,
     //   (300, 70000, -1, 'é' * 9)]` with `t = (1, 'ab')`, as CPython 3.11 pickles it at

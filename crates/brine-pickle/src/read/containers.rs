@@ -72,8 +72,9 @@ impl Vm<'_, '_> {
     #[inline]
     fn stack_pairs(&mut self, from: usize) {
         let items = self.st.stack.get(from..).unwrap_or(&[]);
-        self.pairs.clear();
-        self.pairs
+        self.sc.pairs.clear();
+        self.sc
+            .pairs
             .extend(items.chunks_exact(2).map(|kv| (kv[0], kv[1])));
     }
 
@@ -89,7 +90,7 @@ impl Vm<'_, '_> {
         }
         // (The common case, the first items of a dict just made, runs in the fast loop.)
         self.stack_pairs(x);
-        if !self.graph.extend_pairs(target, &self.pairs) {
+        if !self.graph.extend_pairs(target, &self.sc.pairs) {
             let name = self.graph.get(target).type_name();
             return Err(self.type_err(format!("'{name}' object does not support item assignment")));
         }
@@ -137,7 +138,7 @@ impl Vm<'_, '_> {
         self.check_from(mark)?;
         self.stack_pairs(mark);
         self.st.stack.truncate(mark);
-        let pairs = self.graph.new_pairs(&self.pairs);
+        let pairs = self.graph.new_pairs(&self.sc.pairs);
         self.push_new(Node::Dict(pairs))
     }
 }

@@ -46,6 +46,12 @@ fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
     data.get(at..at + N)?.try_into().ok()
 }
 
+/// `true` for the opcode of an atom (see [`Vm::fast_atom_run`]).
+#[inline(always)]
+fn is_atom_op(op: Option<&u8>) -> bool {
+    matches!(op, Some(&(b'K' | b'N' | 0x88 | 0x89)))
+}
+
 /// How a container opcode gives items to its target: `true` if the target took them.
 type Give = fn(&mut Graph, NodeId, &[NodeId]) -> bool;
 
@@ -94,6 +100,10 @@ impl Vm<'_, '_> {
                     Next(2) if data.get(pos + 2) == Some(&b'K') => {
                         Next(2 + self.fast_small_ints(data, pos + 2, stack))
                     }
+                    // Atoms of other kinds among them (a dict of small ints to `None`).
+                    Next(2) if is_atom_op(data.get(pos + 2)) => {
+                        Next(2 + self.fast_atom_run(data, pos + 2, stack))
+                    }
                     step => step,
                 },
                 None => Leave,
@@ -106,7 +116,13 @@ impl Vm<'_, '_> {
                 Some(b) => self.fast_int(stack, i64::from(i32::from_le_bytes(b)), 5),
                 None => Leave,
             },
-            b'N' => self.fast_atom(stack, SLOT_NONE, 1),
+            b'N' => match self.fast_atom(stack, SLOT_NONE, 1) {
+                // A run of atoms (the `None` values of a dict of small ints): in one loop.
+                Next(1) if is_atom_op(data.get(pos + 1)) => {
+                    Next(1 + self.fast_atom_run(data, pos + 1, stack))
+                }
+                step => step,
+            },
             0x88 => self.fast_atom(stack, SLOT_TRUE, 1),
             0x89 => self.fast_atom(stack, SLOT_FALSE, 1),
             b'G' => match le::<8>(data, pos + 1) {
@@ -191,7 +207,7 @@ impl Vm<'_, '_> {
     /// Pushes the shared node of atom `slot`, made the first time (see `Vm::make_atom`).
     #[inline(always)]
     fn fast_atom(&mut self, stack: &mut Vec<NodeId>, slot: usize, n: usize) -> Step {
-        let id = match self.atoms.get(slot) {
+        let id = match self.sc.atoms.get(slot) {
             Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
             _ => {
                 // (The stack is checked first, so that nothing is made for an opcode left to
@@ -253,6 +269,32 @@ impl Vm<'_, '_> {
         Next(n)
     }
 
+    /// A run of atoms (`BININT1`, `NONE`, `NEWTRUE`, `NEWFALSE`) from `pos`, in one loop: the
+    /// bytes of those pushed (the rest, from the first whose atom is not made yet or that finds
+    /// the stack full, is left to the dispatch). The opcodes are told apart by compares rather
+    /// than the dispatch's jump table, so that a regular pattern (`K N K N ...`) is predicted.
+    #[inline(always)]
+    fn fast_atom_run(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+        let mut at = pos;
+        loop {
+            let (slot, n) = match data.get(at..) {
+                Some(&[b'K', v, ..]) => (ATOM_SLOT_OF_ZERO + v as usize, 2),
+                Some(&[b'N', ..]) => (SLOT_NONE, 1),
+                Some(&[0x88, ..]) => (SLOT_TRUE, 1),
+                Some(&[0x89, ..]) => (SLOT_FALSE, 1),
+                _ => break,
+            };
+            match self.sc.atoms.get(slot) {
+                Some(&raw) if raw != NO_ATOM && stack.len() < self.max_stack => {
+                    stack.push(NodeId::from_index(raw as usize));
+                    at += n;
+                }
+                _ => break,
+            }
+        }
+        at - pos
+    }
+
     /// A run of `BININT1` from `pos`, in one loop: the bytes of those pushed (the rest, from
     /// the first whose atom is not made yet or that finds the stack full, is left to the
     /// dispatch).
@@ -261,7 +303,7 @@ impl Vm<'_, '_> {
         let mut at = pos;
         while let Some(&[b'K', v]) = data.get(at..at + 2) {
             let slot = ATOM_SLOT_OF_ZERO + v as usize;
-            match self.atoms.get(slot) {
+            match self.sc.atoms.get(slot) {
                 Some(&raw) if raw != NO_ATOM && stack.len() < self.max_stack => {
                     stack.push(NodeId::from_index(raw as usize));
                     at += 2;

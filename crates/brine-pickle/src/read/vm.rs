@@ -32,7 +32,6 @@ pub(crate) struct Vm<'d, 'o> {
     /// The graph being built (owned by the caller, so that it is never moved).
     pub graph: &'o mut Graph,
     pub opts: &'o ReadOptions,
-    pub st: PickleState,
     /// Out-of-band buffers consumed so far.
     pub buffers_used: usize,
     /// Offset of the opcode being run (for errors; the opcode is the byte there).
@@ -42,27 +41,16 @@ pub(crate) struct Vm<'d, 'o> {
     pub(super) max_stack: usize,
     pub(super) max_nodes: usize,
     pub(super) max_memo_index: u64,
-    /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
-    /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
-    /// and saves a node per occurrence. `u32::MAX` while not made yet.
-    /// Grown to the highest slot used (a pickle with no small ints keeps it short).
-    pub(super) atoms: Vec<u32>,
-    /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
-    pub pairs: Vec<(NodeId, NodeId)>,
-    /// The thread's scratch vectors, lent to the fields above while this VM runs.
-    scratch: Option<Box<Scratch>>,
+    /// The state of the pickle being read (taken from the scratch while the machine runs).
+    pub st: PickleState,
+    /// The read's work state: the thread's scratch, lent by the caller for this read.
+    pub sc: &'o mut Scratch,
 }
 
 impl Drop for Vm<'_, '_> {
     fn drop(&mut self) {
-        if let Some(mut scratch) = self.scratch.take() {
-            scratch.stack = std::mem::take(&mut self.st.stack);
-            scratch.marks = std::mem::take(&mut self.st.marks);
-            scratch.memo = std::mem::take(&mut self.st.memo);
-            scratch.atoms = std::mem::take(&mut self.atoms);
-            scratch.pairs = std::mem::take(&mut self.pairs);
-            scratch.give_back();
-        }
+        // The stack, marks and memo go back to the scratch, to be kept for the next read.
+        std::mem::swap(&mut self.sc.st, &mut self.st);
     }
 }
 
@@ -94,18 +82,33 @@ pub(super) const NO_ATOM: u32 = u32::MAX;
 /// The atom slot of the int 0 (slots of ints -5 to 256 follow the three above).
 pub(super) const ATOM_SLOT_OF_ZERO: usize = 8;
 
-/// The scratch vectors of a read (stack, marks, memo, atoms, pairs), kept per thread between
-/// reads: reading a small pickle would otherwise spend as long allocating and freeing them as
-/// decoding. Vectors that grew large are freed rather than kept.
-#[derive(Default)]
-struct Scratch {
-    stack: Vec<NodeId>,
-    marks: Vec<usize>,
-    memo: Memo,
-    atoms: Vec<u32>,
-    pairs: Vec<(NodeId, NodeId)>,
+/// The work state of a read (the pickle's stack, marks and memo, the atoms, the pair scratch),
+/// kept per thread between reads: reading a small pickle would otherwise spend as long making
+/// and freeing it as decoding. Vectors that grew large are freed rather than kept.
+pub(crate) struct Scratch {
+    pub st: PickleState,
+    /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
+    /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
+    /// and saves a node per occurrence. `NO_ATOM` while not made yet.
+    pub(super) atoms: [u32; ATOM_SLOTS],
+    /// The slots of `atoms` made in this read (set back to `NO_ATOM` when it ends).
+    made: Vec<u16>,
+    /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
+    pub pairs: Vec<(NodeId, NodeId)>,
     /// The last small pickle read on this thread: its length and its graph's [`Graph::shape`].
     last_small: Option<(usize, [usize; 4])>,
+}
+
+impl Default for Scratch {
+    fn default() -> Scratch {
+        Scratch {
+            st: PickleState::default(),
+            atoms: [NO_ATOM; ATOM_SLOTS],
+            made: Vec::new(),
+            pairs: Vec::new(),
+            last_small: None,
+        }
+    }
 }
 
 /// Pickles shorter than this reserve room for their values as a share of their length; longer
@@ -117,27 +120,33 @@ thread_local! {
 }
 
 impl Scratch {
-    /// The thread's scratch vectors (see [`scratch::take`]).
-    fn take() -> Box<Scratch> {
+    /// The thread's scratch (see [`scratch::take`]).
+    pub(crate) fn take() -> Box<Scratch> {
         scratch::take(&SCRATCH)
     }
 
-    /// Empties the vectors and keeps them for the next read, unless they grew large.
-    fn give_back(mut self: Box<Scratch>) {
+    /// Empties the scratch and keeps it for the next read, unless its vectors grew large.
+    pub(crate) fn give_back(mut self: Box<Scratch>) {
         let capacities = [
-            self.stack.capacity(),
-            self.marks.capacity(),
-            self.memo.capacity(),
+            self.st.stack.capacity(),
+            self.st.marks.capacity(),
+            self.st.memo.capacity(),
             self.pairs.capacity(),
         ];
         if !scratch::worth_keeping(&capacities) {
             return;
         }
-        self.stack.clear();
-        self.marks.clear();
-        self.memo.clear();
-        self.atoms.clear();
+        self.st.stack.clear();
+        self.st.marks.clear();
+        self.st.memo.clear();
+        self.st.proto = 0;
         self.pairs.clear();
+        for &slot in &self.made {
+            if let Some(atom) = self.atoms.get_mut(usize::from(slot)) {
+                *atom = NO_ATOM;
+            }
+        }
+        self.made.clear();
         scratch::keep(&SCRATCH, self);
     }
 }
@@ -149,8 +158,8 @@ impl<'d, 'o> Vm<'d, 'o> {
         shared: Option<&'d Bytes>,
         pos: usize,
         opts: &'o ReadOptions,
-        buffers_used: usize,
         graph: &'o mut Graph,
+        scratch: &'o mut Scratch,
         expected_len: usize,
     ) -> Vm<'d, 'o> {
         // The room reserved below follows the bytes this pickle is expected to take: the rest of
@@ -164,7 +173,6 @@ impl<'d, 'o> Vm<'d, 'o> {
         // for the densest data would make the peak of a small decode larger than the value.
         let small = rest < SMALL_INPUT;
         let per = if small { 16 } else { 8 };
-        let mut scratch = Scratch::take();
         // A small pickle like the last one read on this thread (the common case of many similar
         // pickles: within a factor of 4 in length) gets the room that one used, scaled to its
         // length: its vectors then neither grow while decoding nor shrink after. (Others get the
@@ -198,26 +206,19 @@ impl<'d, 'o> Vm<'d, 'o> {
         if !small {
             // Plain data memoizes about one value per 16 bytes: room for that many entries, so
             // that the memo of a large pickle is not copied as it grows.
-            scratch.memo.reserve(rest.min(1 << 30) / 16);
+            scratch.st.memo.reserve(rest.min(1 << 30) / 16);
         }
         Vm {
             input: Input::new(data, shared, pos),
             graph,
             opts,
-            st: PickleState {
-                stack: std::mem::take(&mut scratch.stack),
-                marks: std::mem::take(&mut scratch.marks),
-                memo: std::mem::take(&mut scratch.memo),
-                proto: 0,
-            },
-            buffers_used,
+            buffers_used: 0,
             op_pos: pos,
             max_stack: opts.limits.max_stack,
             max_nodes: opts.limits.max_nodes,
             max_memo_index: opts.limits.max_memo_index,
-            atoms: std::mem::take(&mut scratch.atoms),
-            pairs: std::mem::take(&mut scratch.pairs),
-            scratch: Some(scratch),
+            st: std::mem::take(&mut scratch.st),
+            sc: scratch,
         }
     }
 
@@ -225,10 +226,8 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// small one on this thread (see `Vm::new`). (One that failed part way says nothing about
     /// the next.)
     pub fn keep_shape(&mut self, len: usize) {
-        if let Some(scratch) = self.scratch.as_mut() {
-            if len > 0 && len < SMALL_INPUT {
-                scratch.last_small = Some((len, self.graph.shape()));
-            }
+        if len > 0 && len < SMALL_INPUT {
+            self.sc.last_small = Some((len, self.graph.shape()));
         }
     }
 
@@ -310,7 +309,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Pushes the shared node of atom `slot` (see `atoms`), making it the first time.
     #[inline(always)]
     fn push_atom(&mut self, slot: usize) -> Result<()> {
-        let id = match self.atoms.get(slot) {
+        let id = match self.sc.atoms.get(slot) {
             Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
             _ => match self.make_atom(slot) {
                 Some(id) => id,
@@ -335,11 +334,9 @@ impl<'d, 'o> Vm<'d, 'o> {
             _ => Node::Int(slot as i64 - ATOM_SLOT_OF_ZERO as i64),
         };
         let id = self.graph.push(node);
-        if slot >= self.atoms.len() && slot < ATOM_SLOTS {
-            self.atoms.resize(slot + 1, NO_ATOM);
-        }
-        if let Some(s) = self.atoms.get_mut(slot) {
+        if let Some(s) = self.sc.atoms.get_mut(slot) {
             *s = id.index() as u32;
+            self.sc.made.push(slot as u16);
         }
         Some(id)
     }
