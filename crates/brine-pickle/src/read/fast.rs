@@ -273,8 +273,11 @@ impl Vm<'_, '_> {
     /// bytes of those pushed (the rest, from the first whose atom is not made yet or that finds
     /// the stack full, is left to the dispatch). The opcodes are told apart by compares rather
     /// than the dispatch's jump table, so that a regular pattern (`K N K N ...`) is predicted.
-    #[inline(always)]
-    fn fast_atom_run(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+    #[inline(never)]
+    fn fast_atom_run(&self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+        // (The table and the limit in registers: the pushes could otherwise be taken to change
+        // them, and they would be loaded again for every atom.)
+        let (atoms, max_stack) = (self.sc.atoms.as_slice(), self.max_stack);
         let mut at = pos;
         loop {
             let (slot, n) = match data.get(at..) {
@@ -284,8 +287,8 @@ impl Vm<'_, '_> {
                 Some(&[0x89, ..]) => (SLOT_FALSE, 1),
                 _ => break,
             };
-            match self.sc.atoms.get(slot) {
-                Some(&raw) if raw != NO_ATOM && stack.len() < self.max_stack => {
+            match atoms.get(slot) {
+                Some(&raw) if raw != NO_ATOM && stack.len() < max_stack => {
                     stack.push(NodeId::from_index(raw as usize));
                     at += n;
                 }
@@ -299,12 +302,13 @@ impl Vm<'_, '_> {
     /// the first whose atom is not made yet or that finds the stack full, is left to the
     /// dispatch).
     #[inline(always)]
-    fn fast_small_ints(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+    fn fast_small_ints(&self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+        let (atoms, max_stack) = (self.sc.atoms.as_slice(), self.max_stack);
         let mut at = pos;
         while let Some(&[b'K', v]) = data.get(at..at + 2) {
             let slot = ATOM_SLOT_OF_ZERO + v as usize;
-            match self.sc.atoms.get(slot) {
-                Some(&raw) if raw != NO_ATOM && stack.len() < self.max_stack => {
+            match atoms.get(slot) {
+                Some(&raw) if raw != NO_ATOM && stack.len() < max_stack => {
                     stack.push(NodeId::from_index(raw as usize));
                     at += 2;
                 }

@@ -85,30 +85,21 @@ pub(super) const ATOM_SLOT_OF_ZERO: usize = 8;
 /// The work state of a read (the pickle's stack, marks and memo, the atoms, the pair scratch),
 /// kept per thread between reads: reading a small pickle would otherwise spend as long making
 /// and freeing it as decoding. Vectors that grew large are freed rather than kept.
+#[derive(Default)]
 pub(crate) struct Scratch {
     pub st: PickleState,
     /// The one node of `None`, `False`, `True` and each small int (-5 to 256) in this graph, once
     /// made: these are singletons in CPython too, so sharing them keeps identity as Python has it
-    /// and saves a node per occurrence. `NO_ATOM` while not made yet.
-    pub(super) atoms: [u32; ATOM_SLOTS],
+    /// and saves a node per occurrence. `NO_ATOM` while not made yet. Grown to the highest slot
+    /// made on this thread (a pickle with no small ints keeps it short), never shortened: the
+    /// slots made by a read are set back when it ends.
+    pub(super) atoms: Vec<u32>,
     /// The slots of `atoms` made in this read (set back to `NO_ATOM` when it ends).
     made: Vec<u16>,
     /// Scratch space for the key/value pairs of `SETITEMS`/`DICT`.
     pub pairs: Vec<(NodeId, NodeId)>,
     /// The last small pickle read on this thread: its length and its graph's [`Graph::shape`].
     last_small: Option<(usize, [usize; 4])>,
-}
-
-impl Default for Scratch {
-    fn default() -> Scratch {
-        Scratch {
-            st: PickleState::default(),
-            atoms: [NO_ATOM; ATOM_SLOTS],
-            made: Vec::new(),
-            pairs: Vec::new(),
-            last_small: None,
-        }
-    }
 }
 
 /// Pickles shorter than this reserve room for their values as a share of their length; longer
@@ -334,6 +325,9 @@ impl<'d, 'o> Vm<'d, 'o> {
             _ => Node::Int(slot as i64 - ATOM_SLOT_OF_ZERO as i64),
         };
         let id = self.graph.push(node);
+        if slot >= self.sc.atoms.len() && slot < ATOM_SLOTS {
+            self.sc.atoms.resize(slot + 1, NO_ATOM);
+        }
         if let Some(s) = self.sc.atoms.get_mut(slot) {
             *s = id.index() as u32;
             self.sc.made.push(slot as u16);
