@@ -257,8 +257,7 @@ fn encode<'s>(
         hook,
     );
     enc.dump(id)?;
-    let (out, _) = enc.into_parts();
-    out.finish()
+    enc.finish()
 }
 
 /// Writes the graph's root as a pickle into a new `Vec`.

@@ -540,16 +540,17 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         }
     }
 
-    /// The output and the hook; the work vectors go back to the thread for the next write.
-    #[inline(always)]
-    pub(crate) fn into_parts(mut self) -> (Out<'s>, H) {
+    /// Ends the write: the work vectors go back to the thread for the next one, and the output
+    /// is finished (its last frame committed) and returned. (By reference: moving the encoder
+    /// out would copy all of it, a cost a small pickle notices.)
+    pub(crate) fn finish(&mut self) -> Result<Vec<u8>> {
         if let Some(mut lent) = self.lent.take() {
             lent.memo = std::mem::take(&mut self.memo);
             lent.busy = std::mem::take(&mut self.busy);
             lent.stack = std::mem::take(&mut self.stack);
             lent.give_back();
         }
-        (self.out, self.hook)
+        self.out.finish()
     }
 
     /// `dump()`: `PROTO`, the value, `STOP`, the last frame.

@@ -483,7 +483,7 @@ impl<'s> Out<'s> {
 
     /// Commits the last frame and flushes; returns the bytes when there is no sink.
     #[inline(always)]
-    pub(crate) fn finish(mut self) -> Result<Vec<u8>> {
+    pub(crate) fn finish(&mut self) -> Result<Vec<u8>> {
         self.commit_frame()?;
         if self.sink.is_some() {
             self.flush()?;
@@ -493,7 +493,8 @@ impl<'s> Out<'s> {
             return Ok(Vec::new());
         }
         self.buf.truncate(self.pos);
-        Ok(self.buf)
+        self.pos = 0;
+        Ok(std::mem::take(&mut self.buf))
     }
 }
 
