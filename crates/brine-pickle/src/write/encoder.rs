@@ -441,6 +441,8 @@ struct Scratch {
     memo: Vec<u32>,
     busy: Vec<u8>,
     stack: Vec<Task>,
+    /// The list of [`Singles::Few`].
+    singles: Vec<(Single, u16, u32)>,
 }
 
 thread_local! {
@@ -466,6 +468,7 @@ impl Scratch {
         self.memo.clear();
         self.busy.clear();
         self.stack.clear();
+        self.singles.clear();
         scratch::keep(&SCRATCH, self);
     }
 }
@@ -529,7 +532,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             memo,
             busy: std::mem::take(&mut lent.busy),
             memo_len: 0,
-            singles: Singles::Few(Vec::new()),
+            singles: Singles::Few(std::mem::take(&mut lent.singles)),
             latin1: NOT_MEMOIZED,
             globals: None,
             stack: std::mem::take(&mut lent.stack),
@@ -548,6 +551,9 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             lent.memo = std::mem::take(&mut self.memo);
             lent.busy = std::mem::take(&mut self.busy);
             lent.stack = std::mem::take(&mut self.stack);
+            if let Singles::Few(list) = &mut self.singles {
+                lent.singles = std::mem::take(list);
+            }
             lent.give_back();
         }
         self.out.finish()
