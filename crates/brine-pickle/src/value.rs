@@ -693,6 +693,15 @@ impl Graph {
         id
     }
 
+    /// Adds numbers (nodes that own no memory) in one go and returns the id of the first: with
+    /// an iterator of known length, a single reservation and a store per node.
+    #[inline(always)]
+    pub(crate) fn push_numbers(&mut self, nodes: impl Iterator<Item = Node>) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.extend(nodes);
+        id
+    }
+
     /// The node with this id.
     ///
     /// Ids come from this graph; an id from elsewhere that is out of range yields `Node::None`.

@@ -358,6 +358,66 @@ fn runs_of_atoms_are_read_whole_and_each_read_makes_its_own() {
     assert!(err.contains("stack size"), "{err}");
 }
 
+/// `BININT` of `v`.
+fn binint(v: i32) -> Vec<u8> {
+    let mut b = vec![b'J'];
+    b.extend_from_slice(&v.to_le_bytes());
+    b
+}
+
+#[test]
+fn runs_of_numbers_are_read_whole_and_stop_where_they_must() {
+    // A list of ints and floats in runs of one opcode, broken by small ints (shared atoms, even
+    // when written as `BININT`), other opcodes, and a change of opcode.
+    let mut data = b"\x80\x04]\x94(".to_vec();
+    for v in [300, 70_000, -1, -70_000, -6, 2_000_000_000] {
+        data.extend(binint(v));
+    }
+    data.extend(b"M,\x01M\x00\x01M\xff\xffK\x07");
+    for f in [1.5f64, -0.0, f64::INFINITY, 2.5] {
+        data.push(b'G');
+        data.extend(f.to_be_bytes());
+    }
+    data.extend(binint(-1));
+    data.extend(binint(-1));
+    data.extend(b"e.");
+    let g = from_slice(&data).unwrap();
+    assert_eq!(
+        brine_pickle::repr::repr(&g, g.root().unwrap()),
+        "[300, 70000, -1, -70000, -6, 2000000000, 300, 256, 65535, 7, 1.5, -0.0, inf, 2.5, -1, -1]"
+    );
+    // The list, 5 ints from `BININT` and 2 from `BININT2`, the atoms -1, 256 and 7, 4 floats.
+    assert_eq!(g.len(), 1 + 5 + 2 + 3 + 4);
+
+    // A limit reached inside a run: the general dispatch reports the opcode that crosses it.
+    let mut ints = b"\x80\x04]\x94(".to_vec();
+    for v in 1000..1010 {
+        ints.extend(binint(v));
+    }
+    ints.extend(b"e.");
+    // Nodes: the list and 3 ints fit; the fourth int (offset 20) is the fifth node.
+    let err = outcome(&ints, limits(4, 1000, 1000));
+    assert!(
+        err.contains("at byte 20") && err.contains("BININT"),
+        "{err}"
+    );
+    assert!(err.contains("node count"), "{err}");
+    // Stack: the list and 5 ints fit; the sixth int is at offset 30.
+    let err = outcome(&ints, limits(1000, 6, 1000));
+    assert!(
+        err.contains("at byte 30") && err.contains("BININT"),
+        "{err}"
+    );
+    assert!(err.contains("stack size"), "{err}");
+    // The input ending inside a run: the truncated opcode is the error.
+    let cut = &ints[..ints.len() - 4];
+    let err = outcome(cut, ReadOptions::default());
+    assert!(
+        err.contains("at byte 50") && err.contains("BININT"),
+        "{err}"
+    );
+}
+
 #[test]
 fn tuples_of_scalars_and_strings_write_cpythons_bytes() {
     // `[(7,), (1, 'xyz', 2.5), (None, True, False, 'latin1', 'a', ''), t, t,

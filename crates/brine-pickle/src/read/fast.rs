@@ -46,6 +46,26 @@ fn le<const N: usize>(data: &[u8], at: usize) -> Option<[u8; N]> {
     data.get(at..at + N)?.try_into().ok()
 }
 
+impl Step {
+    /// After a number pushed by the opcode at `pos`: the run of numbers that follows, if any
+    /// (see [`Vm::fast_number_run`]), in the same step.
+    #[inline(always)]
+    fn then_numbers(
+        self,
+        vm: &mut Vm<'_, '_>,
+        data: &[u8],
+        pos: usize,
+        stack: &mut Vec<NodeId>,
+    ) -> Step {
+        match self {
+            Next(n) if data.get(pos + n) == data.get(pos) => {
+                Next(n + vm.fast_number_run(data, pos + n, stack))
+            }
+            step => step,
+        }
+    }
+}
+
 /// `true` for the opcode of an atom (see [`Vm::fast_atom_run`]).
 #[inline(always)]
 fn is_atom_op(op: Option<&u8>) -> bool {
@@ -111,11 +131,13 @@ impl Vm<'_, '_> {
             b'M' => match le::<2>(data, pos + 1) {
                 Some(b) => self.fast_int(stack, i64::from(u16::from_le_bytes(b)), 3),
                 None => Leave,
-            },
+            }
+            .then_numbers(self, data, pos, stack),
             b'J' => match le::<4>(data, pos + 1) {
                 Some(b) => self.fast_int(stack, i64::from(i32::from_le_bytes(b)), 5),
                 None => Leave,
-            },
+            }
+            .then_numbers(self, data, pos, stack),
             b'N' => match self.fast_atom(stack, SLOT_NONE, 1) {
                 // A run of atoms (the `None` values of a dict of small ints): in one loop.
                 Next(1) if is_atom_op(data.get(pos + 1)) => {
@@ -128,7 +150,8 @@ impl Vm<'_, '_> {
             b'G' => match le::<8>(data, pos + 1) {
                 Some(b) => self.fast_new(stack, Node::Float(f64::from_be_bytes(b)), 9),
                 None => Leave,
-            },
+            }
+            .then_numbers(self, data, pos, stack),
             0x8c => match data.get(pos + 1) {
                 Some(&n) => self.fast_str(data, pos, stack, 2, n as usize),
                 None => Leave,
@@ -316,6 +339,56 @@ impl Vm<'_, '_> {
             }
         }
         at - pos
+    }
+
+    /// A run of numbers of one kind that each make a node (`BININT` or `BININT2` outside the
+    /// cached small ints, or `BINFLOAT`) from `pos`: the bytes of those pushed (the rest, from
+    /// the first other opcode, small int, or push past a limit, is left to the dispatch). The
+    /// run is measured first, then its nodes and stack entries are stored in one go each.
+    #[inline(never)]
+    fn fast_number_run(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
+        let Some(&op) = data.get(pos) else { return 0 };
+        let width = match op {
+            b'J' => 5,
+            b'M' => 3,
+            b'G' => 9,
+            _ => return 0,
+        };
+        // (A small int is an atom, shared rather than made.)
+        let makes_node = |arg: &[u8]| match *arg {
+            [a, b, c, d] => !(-5..=256).contains(&i32::from_le_bytes([a, b, c, d])),
+            [a, b] => u16::from_le_bytes([a, b]) > 256,
+            _ => true,
+        };
+        let room = (self.max_nodes.saturating_sub(self.graph.len()))
+            .min(self.max_stack.saturating_sub(stack.len()));
+        let run = data.get(pos..).unwrap_or(&[]).chunks_exact(width);
+        let count = run
+            .take(room)
+            .take_while(|c| c.first() == Some(&op) && makes_node(&c[1..]))
+            .count();
+        let Some(bytes) = data.get(pos..pos + count * width) else {
+            return 0;
+        };
+        let args = bytes.chunks_exact(width).map(|c| c.get(1..).unwrap_or(&[]));
+        let first = match op {
+            b'G' => self.graph.push_numbers(
+                args.map(|a| Node::Float(f64::from_be_bytes(a.try_into().unwrap_or_default()))),
+            ),
+            b'J' => self.graph.push_numbers(args.map(|a| {
+                Node::Int(i64::from(i32::from_le_bytes(
+                    a.try_into().unwrap_or_default(),
+                )))
+            })),
+            _ => self.graph.push_numbers(args.map(|a| {
+                Node::Int(i64::from(u16::from_le_bytes(
+                    a.try_into().unwrap_or_default(),
+                )))
+            })),
+        };
+        let first = first.index();
+        stack.extend((first..first + count).map(NodeId::from_index));
+        count * width
     }
 
     /// An int: a cached small int's atom, or a new node.
