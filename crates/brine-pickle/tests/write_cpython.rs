@@ -471,6 +471,26 @@ fn containers() {
             g.dict(pairs)
         },
     ));
+    // A list that starts with a number other than a small int: runs of `BININT` ints and of
+    // floats (loops of their own) 700 long, then 700 of everything else, across frames.
+    let numbers = |g: &mut Graph, i: i64| match (i / 700) % 3 {
+        0 => g.int(-1 - i * 70000),
+        1 => g.float(i as f64 * 0.25),
+        _ => match i % 4 {
+            0 => g.int(i % 256),
+            1 => g.int(300 + i),
+            2 => g.none(),
+            _ => g.int((1 << 40) + i),
+        },
+    };
+    cases.push(case(
+        "[[-1 - i * 70000, i * 0.25, [i % 256, 300 + i, None, 2**40 + i][i % 4]][(i // 700) % 3] \
+         for i in range(30000)]",
+        move |g| {
+            let v: Vec<_> = (0..30000).map(|i| numbers(g, i)).collect();
+            g.list(v)
+        },
+    ));
     cases.push(case("[[i] * 3 for i in range(300)]", |g| {
         let v: Vec<_> = (0..300)
             .map(|i| {

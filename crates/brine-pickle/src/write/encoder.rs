@@ -88,6 +88,37 @@ fn small_int(nodes: &[Node], id: NodeId) -> Option<u8> {
     }
 }
 
+impl Out<'_> {
+    /// A run of `BININT` ints or of floats, as the first of `items` is (out of line: the small
+    /// ints' loop of [`Encoder::scalar_list_batches`] stays as tight without it).
+    #[inline(never)]
+    fn number_run(&mut self, nodes: &[Node], items: &[NodeId]) -> usize {
+        match items.first().and_then(|item| nodes.get(item.index())) {
+            Some(&Node::Int(_)) => self.binint_run(items, |item| binint_arg(nodes, item)),
+            Some(&Node::Float(_)) => self.binfloat_run(items, |item| float_value(nodes, item)),
+            _ => 0,
+        }
+    }
+}
+
+/// The int of node `id` if it is written as `BININT` (outside 0 to 65535, within an `i32`).
+#[inline(always)]
+fn binint_arg(nodes: &[Node], id: NodeId) -> Option<i32> {
+    match nodes.get(id.index()) {
+        Some(&Node::Int(v)) if !(0..=0xffff).contains(&v) => i32::try_from(v).ok(),
+        _ => None,
+    }
+}
+
+/// The float of node `id`, if it is one.
+#[inline(always)]
+fn float_value(nodes: &[Node], id: NodeId) -> Option<f64> {
+    match nodes.get(id.index()) {
+        Some(&Node::Float(f)) => Some(f),
+        _ => None,
+    }
+}
+
 /// [`plain_scalar`] of an int.
 #[inline(always)]
 fn int_word(v: i64) -> Option<(u128, usize)> {
@@ -2199,9 +2230,27 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
 
     /// [`Encoder::list_batches`] of a list whose first item is a plain scalar (a list of
     /// numbers, say): runs of plain scalars are written in one loop each, the other items as
-    /// there.
-    #[inline(never)]
+    /// there. In a list that does not start with a small int, runs of `BININT` ints and of
+    /// floats have loops of their own (in a second copy of the loop: in the one for small
+    /// ints, they would cost registers its loop needs).
+    #[inline(always)]
     fn scalar_list_batches(&mut self, id: NodeId, seq: &'g [NodeId]) -> Result<()> {
+        match seq
+            .first()
+            .and_then(|&first| small_int(self.graph.nodes(), first))
+        {
+            Some(_) => self.scalar_list_runs::<false>(id, seq),
+            None => self.scalar_list_runs::<true>(id, seq),
+        }
+    }
+
+    /// The body of [`Encoder::scalar_list_batches`], with runs of numbers or without.
+    #[inline(never)]
+    fn scalar_list_runs<const NUMBERS: bool>(
+        &mut self,
+        id: NodeId,
+        seq: &'g [NodeId],
+    ) -> Result<()> {
         let nodes = self.graph.nodes();
         for (b, chunk) in seq.chunks(BATCHSIZE).enumerate() {
             self.out.op(Opcode::Mark);
@@ -2210,10 +2259,15 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 // (A boundary due, or no room, ends a run before its first item: that one
                 // goes the way of the others.)
                 if is_scalar(nodes, item) {
-                    // Small ints first, then any plain scalars.
+                    // Small ints first, else (`NUMBERS`) a run of the first item's kind
+                    // (`BININT` ints, floats); then any plain scalars.
+                    let rest = &chunk[i..];
                     let mut run = self
                         .out
-                        .byte_arg_run(Opcode::BinInt1, &chunk[i..], |item| small_int(nodes, item));
+                        .byte_arg_run(Opcode::BinInt1, rest, |item| small_int(nodes, item));
+                    if NUMBERS && run == 0 {
+                        run = self.out.number_run(nodes, rest);
+                    }
                     run += self
                         .out
                         .short_run(&chunk[i + run..], |item| scalar_word(nodes, item));

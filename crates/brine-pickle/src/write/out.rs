@@ -269,6 +269,44 @@ impl<'s> Out<'s> {
         })
     }
 
+    /// Writes `BININT` and its four-byte argument for the `items` from the first while `arg_of`
+    /// gives one, the room holds it and no boundary is due: how many were written. (An 8-byte
+    /// store per item, of which the cursor keeps 5.)
+    #[inline(always)]
+    pub(crate) fn binint_run<T: Copy>(
+        &mut self,
+        items: &[T],
+        mut arg_of: impl FnMut(T) -> Option<i32>,
+    ) -> usize {
+        self.run(items, 8, 0, |buf, pos, item| {
+            let arg = arg_of(item)?;
+            let word = u64::from(Opcode::BinInt as u8) | u64::from(arg as u32) << 8;
+            store_u64(buf, pos, word);
+            Some(5)
+        })
+    }
+
+    /// Writes `BINFLOAT` and its eight big-endian bytes for the `items` from the first while
+    /// `value_of` gives one, the room holds it and no boundary is due: how many were written.
+    #[inline(always)]
+    pub(crate) fn binfloat_run<T: Copy>(
+        &mut self,
+        items: &[T],
+        mut value_of: impl FnMut(T) -> Option<f64>,
+    ) -> usize {
+        self.run(items, 9, 0, |buf, pos, item| {
+            let value = value_of(item)?;
+            if let Some((op, rest)) = buf
+                .get_mut(pos..pos.wrapping_add(9))
+                .and_then(|r| r.split_first_mut())
+            {
+                *op = Opcode::BinFloat as u8;
+                rest.copy_from_slice(&value.to_be_bytes());
+            }
+            Some(9)
+        })
+    }
+
     /// Writes pairs of `op` with a one-byte argument (a `BININT1` key, say) and a word of at
     /// most 9 bytes (the value), as [`Out::short_pairs`], while `key_of` and `value_of` give
     /// them: how many pairs were written.
@@ -503,6 +541,14 @@ impl<'s> Out<'s> {
 fn store_op_arg(buf: &mut [u8], at: usize, op: Opcode, arg: u8) {
     if let Some(dst) = buf.get_mut(at..at.wrapping_add(2)) {
         dst.copy_from_slice(&[op as u8, arg]);
+    }
+}
+
+/// Stores `word` at `at`, when there are 8 bytes of room from there.
+#[inline(always)]
+fn store_u64(buf: &mut [u8], at: usize, word: u64) {
+    if let Some(dst) = buf.get_mut(at..at.wrapping_add(8)) {
+        dst.copy_from_slice(&word.to_le_bytes());
     }
 }
 
