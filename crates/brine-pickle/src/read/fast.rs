@@ -347,48 +347,63 @@ impl Vm<'_, '_> {
     /// run is measured first, then its nodes and stack entries are stored in one go each.
     #[inline(never)]
     fn fast_number_run(&mut self, data: &[u8], pos: usize, stack: &mut Vec<NodeId>) -> usize {
-        let Some(&op) = data.get(pos) else { return 0 };
-        let width = match op {
-            b'J' => 5,
-            b'M' => 3,
-            b'G' => 9,
-            _ => return 0,
-        };
         // (A small int is an atom, shared rather than made.)
-        let makes_node = |arg: &[u8]| match *arg {
-            [a, b, c, d] => !(-5..=256).contains(&i32::from_le_bytes([a, b, c, d])),
-            [a, b] => u16::from_le_bytes([a, b]) > 256,
-            _ => true,
-        };
-        let room = (self.max_nodes.saturating_sub(self.graph.len()))
-            .min(self.max_stack.saturating_sub(stack.len()));
-        let run = data.get(pos..).unwrap_or(&[]).chunks_exact(width);
-        let count = run
-            .take(room)
-            .take_while(|c| c.first() == Some(&op) && makes_node(&c[1..]))
-            .count();
-        let Some(bytes) = data.get(pos..pos + count * width) else {
+        match data.get(pos) {
+            Some(&b'J') => self.number_nodes::<5, 4>(
+                data,
+                pos,
+                stack,
+                |a| !(-5..=256).contains(&i32::from_le_bytes(a)),
+                |a| Node::Int(i64::from(i32::from_le_bytes(a))),
+            ),
+            Some(&b'M') => self.number_nodes::<3, 2>(
+                data,
+                pos,
+                stack,
+                |a| u16::from_le_bytes(a) > 256,
+                |a| Node::Int(i64::from(u16::from_le_bytes(a))),
+            ),
+            Some(&b'G') => self.number_nodes::<9, 8>(
+                data,
+                pos,
+                stack,
+                |_| true,
+                |a| Node::Float(f64::from_be_bytes(a)),
+            ),
+            _ => 0,
+        }
+    }
+
+    /// [`Vm::fast_number_run`] of opcodes of `W` bytes (the opcode and an argument of `A`),
+    /// while `makes_node` holds of the argument; `node_of` makes the node.
+    #[inline(always)]
+    fn number_nodes<const W: usize, const A: usize>(
+        &mut self,
+        data: &[u8],
+        pos: usize,
+        stack: &mut Vec<NodeId>,
+        makes_node: impl Fn([u8; A]) -> bool,
+        node_of: impl Fn([u8; A]) -> Node,
+    ) -> usize {
+        let (Some(&op), Some(rest)) = (data.get(pos), data.get(pos..)) else {
             return 0;
         };
-        let args = bytes.chunks_exact(width).map(|c| c.get(1..).unwrap_or(&[]));
-        let first = match op {
-            b'G' => self.graph.push_numbers(
-                args.map(|a| Node::Float(f64::from_be_bytes(a.try_into().unwrap_or_default()))),
-            ),
-            b'J' => self.graph.push_numbers(args.map(|a| {
-                Node::Int(i64::from(i32::from_le_bytes(
-                    a.try_into().unwrap_or_default(),
-                )))
-            })),
-            _ => self.graph.push_numbers(args.map(|a| {
-                Node::Int(i64::from(u16::from_le_bytes(
-                    a.try_into().unwrap_or_default(),
-                )))
-            })),
-        };
+        let arg =
+            |c: &[u8]| -> [u8; A] { c.get(1..).and_then(|a| a.try_into().ok()).unwrap_or([0; A]) };
+        let room = (self.max_nodes.saturating_sub(self.graph.len()))
+            .min(self.max_stack.saturating_sub(stack.len()));
+        let count = rest
+            .chunks_exact(W)
+            .take(room)
+            .take_while(|c| c.first() == Some(&op) && makes_node(arg(c)))
+            .count();
+        let run = rest.get(..count * W).unwrap_or(&[]);
+        let first = self
+            .graph
+            .push_numbers(run.chunks_exact(W).map(|c| node_of(arg(c))));
         let first = first.index();
         stack.extend((first..first + count).map(NodeId::from_index));
-        count * width
+        count * W
     }
 
     /// An int: a cached small int's atom, or a new node.
