@@ -497,7 +497,8 @@ impl Scratch {
             return;
         }
         self.memo.clear();
-        self.busy.clear();
+        // (`busy` comes back all zeros, see `Encoder::finish`: it keeps its length, so that the
+        // next write need not zero it again.)
         self.stack.clear();
         self.singles.clear();
         scratch::keep(&SCRATCH, self);
@@ -519,6 +520,8 @@ pub(crate) struct Encoder<'g, 's, H: WriteHook> {
     /// How many times each node is being written before it is memoized (see
     /// [`Encoder::enter`]); allocated when the first tuple, frozenset or call is entered.
     busy: Vec<u8>,
+    /// The sum of `busy`: 0 once every node entered was left.
+    entered: u32,
     memo_len: u32,
     /// Memo entries of the strings and bytes CPython keeps one object of.
     singles: Singles,
@@ -568,6 +571,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
             globals: None,
             stack: std::mem::take(&mut lent.stack),
             inline_depth: 0,
+            entered: 0,
             scratch: Vec::new(),
             lent: Some(lent),
             hook,
@@ -580,6 +584,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     pub(crate) fn finish(&mut self) -> Result<Vec<u8>> {
         if let Some(mut lent) = self.lent.take() {
             lent.memo = std::mem::take(&mut self.memo);
+            if self.entered != 0 {
+                // (Not all zeros: zeroed again by the next write.)
+                self.busy.clear();
+            }
             lent.busy = std::mem::take(&mut self.busy);
             lent.stack = std::mem::take(&mut self.stack);
             if let Singles::Few(list) = &mut self.singles {
@@ -750,7 +758,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
     /// Marks `id` as being written before it is memoized; a third nested entry means a cycle that
     /// CPython would recurse on forever (only tuples, frozensets, reductions between).
     fn enter(&mut self, id: NodeId) -> Result<()> {
-        if self.busy.is_empty() {
+        if self.busy.len() < self.graph.len() {
             self.busy.resize(self.graph.len(), 0);
         }
         if let Some(b) = self.busy.get_mut(id.index()) {
@@ -760,13 +768,17 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 ));
             }
             *b += 1;
+            self.entered += 1;
         }
         Ok(())
     }
 
     fn leave(&mut self, id: NodeId) {
         if let Some(b) = self.busy.get_mut(id.index()) {
-            *b = b.saturating_sub(1);
+            if *b > 0 {
+                *b -= 1;
+                self.entered -= 1;
+            }
         }
     }
 
