@@ -88,16 +88,15 @@ fn small_int(nodes: &[Node], id: NodeId) -> Option<u8> {
     }
 }
 
-impl Out<'_> {
-    /// A run of `BININT` ints or of floats, as the first of `items` is (out of line: the small
-    /// ints' loop of [`Encoder::scalar_list_batches`] stays as tight without it).
-    #[inline(never)]
-    fn number_run(&mut self, nodes: &[Node], items: &[NodeId]) -> usize {
-        match items.first().and_then(|item| nodes.get(item.index())) {
-            Some(&Node::Int(_)) => self.binint_run(items, |item| binint_arg(nodes, item)),
-            Some(&Node::Float(_)) => self.binfloat_run(items, |item| float_value(nodes, item)),
-            _ => 0,
-        }
+/// Writes a run of `BININT` ints or of floats to `out`, as the first of `items` is: how many
+/// were written (see [`Out::binint_run`]). Out of line: the small ints' loop of
+/// [`Encoder::scalar_list_batches`] stays as tight without it.
+#[inline(never)]
+fn number_run(out: &mut Out<'_>, nodes: &[Node], items: &[NodeId]) -> usize {
+    match items.first().and_then(|item| nodes.get(item.index())) {
+        Some(&Node::Int(_)) => out.binint_run(items, |item| binint_arg(nodes, item)),
+        Some(&Node::Float(_)) => out.binfloat_run(items, |item| float_value(nodes, item)),
+        _ => 0,
     }
 }
 
@@ -2278,7 +2277,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                         .out
                         .byte_arg_run(Opcode::BinInt1, rest, |item| small_int(nodes, item));
                     if NUMBERS && run == 0 {
-                        run = self.out.number_run(nodes, rest);
+                        run = number_run(&mut self.out, nodes, rest);
                     }
                     run += self
                         .out
