@@ -59,6 +59,13 @@ def tuple_list_tuple(n=1):
     return t
 
 
+def tuple_call_list():
+    l = []
+    t = (complex(1, 1), l)
+    l.append(t)
+    return t
+
+
 def list_tuple_list(n=1):
     l = []
     t = tuple(range(n - 1)) + (l,)

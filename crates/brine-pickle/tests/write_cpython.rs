@@ -554,6 +554,29 @@ fn shared_and_recursive() {
         case("tuple_list_tuple(5)", |g| tuple_list(g, 5, true)),
         case("list_tuple_list(1)", |g| tuple_list(g, 1, false)),
         case("list_tuple_list(4)", |g| tuple_list(g, 4, false)),
+        // Tuples whose items leave work for later (a complex is a call): the tuple's end comes
+        // after that work, and, in the recursive one, finds the tuple memoized by it.
+        case("(complex(1, 1), [complex(2, 1)], 'x')", |g| {
+            let c1 = g.complex(1.0, 1.0);
+            let c2 = g.complex(2.0, 1.0);
+            let l = g.list(vec![c2]);
+            let x = g.str("x");
+            g.tuple(vec![c1, l, x])
+        }),
+        case("(0, 1, complex(1, 1), 3, (complex(2, 1),))", |g| {
+            let (zero, one, three) = (g.int(0), g.int(1), g.int(3));
+            let c1 = g.complex(1.0, 1.0);
+            let c2 = g.complex(2.0, 1.0);
+            let inner = g.tuple(vec![c2]);
+            g.tuple(vec![zero, one, c1, three, inner])
+        }),
+        case("tuple_call_list()", |g| {
+            let l = g.list(vec![]);
+            let c = g.complex(1.0, 1.0);
+            let t = g.tuple(vec![c, l]);
+            assert!(g.extend_items(l, &[t]));
+            t
+        }),
     ];
     check(cases);
 }

@@ -842,27 +842,7 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                 self.float(x);
                 Ok(())
             }
-            Task::TupleEnd { node, len } => {
-                self.leave(node);
-                let idx = self.memo_of(node);
-                if idx != NOT_MEMOIZED {
-                    if self.proto >= 2 && len <= 3 {
-                        for _ in 0..len {
-                            self.out.op(Opcode::Pop);
-                        }
-                    } else if self.proto >= 1 {
-                        self.out.op(Opcode::PopMark);
-                    } else {
-                        for _ in 0..=len {
-                            self.out.op(Opcode::Pop);
-                        }
-                    }
-                    self.get(idx);
-                    return Ok(());
-                }
-                self.tuple_op(len);
-                self.put_node(node).map(drop)
-            }
+            Task::TupleEnd { node, len } => self.tuple_end(node, len),
             Task::FrozenEnd(node) => {
                 self.leave(node);
                 let idx = self.memo_of(node);
@@ -1011,14 +991,44 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
         if !(self.proto >= 2 && len <= 3) {
             self.out.op(Opcode::Mark);
         }
-        self.stack.push(Task::TupleEnd { node: id, len });
         let depth = self.stack.len();
         if self.exact {
             self.items_inline(id, Items::Plain, |enc| enc.tuple_items(id, seq))?;
         } else {
             self.push_items(id, Items::Plain)?;
         }
-        self.finish_inline(depth)
+        if self.stack.len() == depth {
+            // Every item written: the end right away.
+            return self.tuple_end(id, len);
+        }
+        // Items left as work: the end after them (below them on the stack).
+        self.stack.insert(depth, Task::TupleEnd { node: id, len });
+        Ok(())
+    }
+
+    /// The end of tuple `id` of `len` items (`Task::TupleEnd`): `TUPLE*` and its memo entry, or,
+    /// when writing its items memoized the tuple (a cycle through a list or dict), its items
+    /// popped and the memo entry fetched, as CPython's `save_tuple` does.
+    fn tuple_end(&mut self, node: NodeId, len: u32) -> Result<()> {
+        self.leave(node);
+        let idx = self.memo_of(node);
+        if idx != NOT_MEMOIZED {
+            if self.proto >= 2 && len <= 3 {
+                for _ in 0..len {
+                    self.out.op(Opcode::Pop);
+                }
+            } else if self.proto >= 1 {
+                self.out.op(Opcode::PopMark);
+            } else {
+                for _ in 0..=len {
+                    self.out.op(Opcode::Pop);
+                }
+            }
+            self.get(idx);
+            return Ok(());
+        }
+        self.tuple_op(len);
+        self.put_node(node).map(drop)
     }
 
     /// The items of tuple `id` by direct call, until one schedules work (the loop's next step
