@@ -61,7 +61,7 @@ pub enum JoblibError {
     /// A `compress` argument that joblib would not accept either.
     #[error("invalid compression {0:?}: expected 0-9, true/false, or METHOD[:LEVEL] with METHOD one of zlib, gzip, bz2, lzma, xz, lz4 and LEVEL 0-9")]
     InvalidCompression(String),
-    /// The input is not something this function reads (e.g. an `.npz` given to [`crate::load`]).
+    /// The input is not something this function reads (e.g. an `.npz` given to [`crate::load()`]).
     #[error("{0}")]
     Unsupported(String),
 }

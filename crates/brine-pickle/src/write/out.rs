@@ -6,7 +6,7 @@
 //! the frame holds fewer than four bytes. CPython opens a frame lazily, at the first write after
 //! the previous one was committed; here the next frame is opened right after the commit, so that
 //! no write has to check: a frame that nothing is written to before the next commit is removed
-//! again, which gives the same bytes. (Only a [`WriteHook`](crate::WriteHook) sees the output
+//! again, which gives the same bytes. (Only a [`WriteHook`](crate::write::WriteHook) sees the output
 //! between frames: after its `commit_frame` the frame stays closed until the hook returns.)
 //! Whenever no frame is open and the buffer is large, it is handed to the sink in one chunk.
 
