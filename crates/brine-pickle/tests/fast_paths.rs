@@ -418,6 +418,60 @@ fn runs_of_numbers_are_read_whole_and_stop_where_they_must() {
     );
 }
 
+/// A hook that reads another pickle, on the same thread, in the middle of the outer one.
+struct ReadsAnother {
+    seen: Vec<String>,
+}
+
+impl brine_pickle::read::ReadHook for ReadsAnother {
+    fn after_build(
+        &mut self,
+        _cx: &mut brine_pickle::read::HookContext<'_>,
+        _obj: NodeId,
+    ) -> brine_pickle::Result<Option<NodeId>> {
+        // `[7, None, 8, 7]`: atoms of its own, made while the outer pickle holds the thread's.
+        let g = from_slice(b"\x80\x02]q\x00(K\x07NK\x08K\x07e.")?;
+        self.seen
+            .push(brine_pickle::repr::repr(&g, g.root().unwrap()));
+        self.seen.push(g.len().to_string());
+        Ok(None)
+    }
+}
+
+#[test]
+fn a_read_inside_a_read_keeps_each_ones_atoms() {
+    // `[None, P() with state {'x': None}, None, 7]` at protocol 2, where `P` is
+    // `__main__.P`: the hook runs after `BUILD` and reads another pickle.
+    let data: &[u8] =
+        b"\x80\x02]q\x00(Nc__main__\nP\nq\x01)\x81q\x02}q\x03X\x01\x00\x00\x00xq\x04Nsb\
+NK\x07e.";
+    for _ in 0..3 {
+        let mut hook = ReadsAnother { seen: Vec::new() };
+        let g = brine_pickle::Reader::new(data)
+            .with_hook(&mut hook)
+            .read_pickle()
+            .unwrap();
+        assert_eq!(hook.seen, ["[7, None, 8, 7]", "4"]);
+        let items = g.root_ref().unwrap().as_list().unwrap();
+        // The outer `None`s are one node, before and after the inner read, and 7 its own.
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[0], items[2]);
+        assert_eq!(
+            brine_pickle::repr::repr(&g, items[3]),
+            "7",
+            "{}",
+            brine_pickle::repr::repr(&g, g.root().unwrap())
+        );
+        // And the next read on the thread starts clean.
+        let again = from_slice(b"\x80\x02]q\x00(K\x08Ne.").unwrap();
+        assert_eq!(
+            brine_pickle::repr::repr(&again, again.root().unwrap()),
+            "[8, None]"
+        );
+        assert_eq!(again.len(), 3);
+    }
+}
+
 #[test]
 fn tuples_of_scalars_and_strings_write_cpythons_bytes() {
     // `[(7,), (1, 'xyz', 2.5), (None, True, False, 'latin1', 'a', ''), t, t,
