@@ -699,6 +699,11 @@ impl Graph {
     pub(crate) fn push_numbers(&mut self, nodes: impl Iterator<Item = Node>) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         self.nodes.extend(nodes);
+        // (`may_own` is left as it is: checked here in debug builds.)
+        debug_assert!(self
+            .nodes
+            .get(id.index()..)
+            .is_some_and(|added| added.iter().all(|n| !n.owns_memory())));
         id
     }
 

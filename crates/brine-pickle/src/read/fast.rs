@@ -8,7 +8,9 @@
 //! offset as always). So the fast loop only decides how quickly the common case runs, never
 //! what any pickle means.
 
-use crate::read::vm::{memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, NO_ATOM, SHORT_TEXT};
+use crate::read::vm::{
+    is_cached_int, memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, NO_ATOM, SHORT_TEXT,
+};
 use crate::value::{Graph, Items, Node, NodeId, Pairs, Text};
 
 /// `None`, `False`, `True`: their atom slots (see `Vm::atoms`).
@@ -353,14 +355,14 @@ impl Vm<'_, '_> {
                 data,
                 pos,
                 stack,
-                |a| !(-5..=256).contains(&i32::from_le_bytes(a)),
+                |a| !is_cached_int(i64::from(i32::from_le_bytes(a))),
                 |a| Node::Int(i64::from(i32::from_le_bytes(a))),
             ),
             Some(&b'M') => self.number_nodes::<3, 2>(
                 data,
                 pos,
                 stack,
-                |a| u16::from_le_bytes(a) > 256,
+                |a| !is_cached_int(i64::from(u16::from_le_bytes(a))),
                 |a| Node::Int(i64::from(u16::from_le_bytes(a))),
             ),
             Some(&b'G') => self.number_nodes::<9, 8>(
@@ -409,7 +411,7 @@ impl Vm<'_, '_> {
     /// An int: a cached small int's atom, or a new node.
     #[inline(always)]
     fn fast_int(&mut self, stack: &mut Vec<NodeId>, v: i64, n: usize) -> Step {
-        if (-5..=256).contains(&v) {
+        if is_cached_int(v) {
             return self.fast_atom(stack, (v + ATOM_SLOT_OF_ZERO as i64) as usize, n);
         }
         self.fast_new(stack, Node::Int(v), n)

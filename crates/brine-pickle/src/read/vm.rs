@@ -82,6 +82,12 @@ pub(super) const NO_ATOM: u32 = u32::MAX;
 /// The atom slot of the int 0 (slots of ints -5 to 256 follow the three above).
 pub(super) const ATOM_SLOT_OF_ZERO: usize = 8;
 
+/// `true` for the ints CPython keeps one object of (-5 to 256): each is an atom of the graph.
+#[inline(always)]
+pub(super) fn is_cached_int(v: i64) -> bool {
+    (-5..=256).contains(&v)
+}
+
 /// The work state of a read (the pickle's stack, marks and memo, the atoms, the pair scratch),
 /// kept per thread between reads: reading a small pickle would otherwise spend as long making
 /// and freeing it as decoding. Vectors that grew large are freed rather than kept.
@@ -338,7 +344,7 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Pushes an int: CPython's cached small ints (-5 to 256) share one node each.
     #[inline]
     pub fn push_small_int(&mut self, v: i64) -> Result<()> {
-        if (-5..=256).contains(&v) {
+        if is_cached_int(v) {
             let slot = (v + ATOM_SLOT_OF_ZERO as i64) as usize;
             self.push_atom(slot)
         } else {

@@ -100,12 +100,22 @@ fn number_run(out: &mut Out<'_>, nodes: &[Node], items: &[NodeId]) -> usize {
     }
 }
 
-/// The int of node `id` if it is written as `BININT` (outside 0 to 65535, within an `i32`).
+/// The int of node `id` if it is written as `BININT` (see [`binint_value`]).
 #[inline(always)]
 fn binint_arg(nodes: &[Node], id: NodeId) -> Option<i32> {
     match nodes.get(id.index()) {
-        Some(&Node::Int(v)) if !(0..=0xffff).contains(&v) => i32::try_from(v).ok(),
+        Some(&Node::Int(v)) => binint_value(v),
         _ => None,
+    }
+}
+
+/// `v` as the argument of `BININT`, if `save_long` writes it so: outside 0 to 65535 (those take
+/// `BININT1`/`BININT2`) and within an `i32` (past it, `LONG1`).
+#[inline(always)]
+fn binint_value(v: i64) -> Option<i32> {
+    match v {
+        0..=0xffff => None,
+        _ => i32::try_from(v).ok(),
     }
 }
 
@@ -126,7 +136,7 @@ fn int_word(v: i64) -> Option<(u128, usize)> {
         Ok(u @ 0..=0xff) => Some((op(Opcode::BinInt1) | u128::from(u) << 8, 2)),
         Ok(u @ 0x100..=0xffff) => Some((op(Opcode::BinInt2) | u128::from(u) << 8, 3)),
         _ => {
-            let u = i32::try_from(v).ok()? as u32;
+            let u = binint_value(v)? as u32;
             Some((op(Opcode::BinInt) | u128::from(u) << 8, 5))
         }
     }
