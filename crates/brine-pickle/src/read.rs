@@ -365,7 +365,11 @@ impl<'a> Reader<'a> {
             .last_len
             .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
         let start = self.pos;
-        let mut graph = Graph::new();
+        // The graph is built where it is returned (a graph is large to copy).
+        let mut out: Result<Graph> = Ok(Graph::new());
+        let Ok(graph) = &mut out else {
+            return out;
+        };
         let mut scratch = Scratch::take();
         let result = {
             let mut vm = Vm::new(
@@ -373,7 +377,7 @@ impl<'a> Reader<'a> {
                 shared,
                 self.pos,
                 &self.options,
-                &mut graph,
+                graph,
                 &mut scratch,
                 expected_len,
             );
@@ -390,6 +394,9 @@ impl<'a> Reader<'a> {
             if result.is_ok() {
                 vm.keep_shape(len);
             }
+            // The stack, marks and memo go back to the scratch, to be kept for the next read
+            // (its own state is empty while the machine runs).
+            vm.sc.st = vm.st;
             result
         };
         scratch.give_back();
@@ -397,13 +404,13 @@ impl<'a> Reader<'a> {
             Ok(root) => {
                 graph.shrink_unused();
                 graph.set_root(root);
-                Ok(graph)
             }
             Err(err) => {
                 self.failed = true;
-                Err(err)
+                out = Err(err);
             }
         }
+        out
     }
 }
 

@@ -47,13 +47,6 @@ pub(crate) struct Vm<'d, 'o> {
     pub sc: &'o mut Scratch,
 }
 
-impl Drop for Vm<'_, '_> {
-    fn drop(&mut self) {
-        // The stack, marks and memo go back to the scratch, to be kept for the next read.
-        std::mem::swap(&mut self.sc.st, &mut self.st);
-    }
-}
-
 /// Strings up to this long are copied through a fixed-size window (see `push_unicode`).
 pub(super) const SHORT_TEXT: usize = 16;
 /// Strings up to this long are copied through a larger window by the fast loop.

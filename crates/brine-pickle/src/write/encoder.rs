@@ -2299,9 +2299,10 @@ impl<'g, 's, H: WriteHook> Encoder<'g, 's, H> {
                     if NUMBERS && run == 0 {
                         run = number_run(&mut self.out, nodes, rest);
                     }
-                    run += self
-                        .out
-                        .short_run(&chunk[i + run..], |item| scalar_word(nodes, item));
+                    // (Other plain scalars, unless the run took the rest.)
+                    if let Some(more) = rest.get(run..).filter(|more| !more.is_empty()) {
+                        run += self.out.short_run(more, |item| scalar_word(nodes, item));
+                    }
                     if run > 0 {
                         i += run;
                         continue;

@@ -262,27 +262,32 @@ impl<'s> Out<'s> {
         items: &[T],
         mut arg_of: impl FnMut(T) -> Option<u8>,
     ) -> usize {
-        self.run(items, 2, 0, |buf, pos, item| {
-            let arg = arg_of(item)?;
-            store_op_arg(buf, pos, op, arg);
-            Some(2)
+        self.fixed_run::<T, 2>(items, |dst, item| {
+            let Some(arg) = arg_of(item) else {
+                return false;
+            };
+            dst.copy_from_slice(&[op as u8, arg]);
+            true
         })
     }
 
     /// Writes `BININT` and its four-byte argument for the `items` from the first while `arg_of`
-    /// gives one, the room holds it and no boundary is due: how many were written. (An 8-byte
-    /// store per item, of which the cursor keeps 5.)
+    /// gives one, the room holds it and no boundary is due: how many were written.
     #[inline(always)]
     pub(crate) fn binint_run<T: Copy>(
         &mut self,
         items: &[T],
         mut arg_of: impl FnMut(T) -> Option<i32>,
     ) -> usize {
-        self.run(items, 8, 0, |buf, pos, item| {
-            let arg = arg_of(item)?;
-            let word = u64::from(Opcode::BinInt as u8) | u64::from(arg as u32) << 8;
-            store_u64(buf, pos, word);
-            Some(5)
+        self.fixed_run::<T, 5>(items, |dst, item| {
+            let Some(arg) = arg_of(item) else {
+                return false;
+            };
+            if let Some((op, rest)) = dst.split_first_mut() {
+                *op = Opcode::BinInt as u8;
+                rest.copy_from_slice(&arg.to_le_bytes());
+            }
+            true
         })
     }
 
@@ -294,17 +299,45 @@ impl<'s> Out<'s> {
         items: &[T],
         mut value_of: impl FnMut(T) -> Option<f64>,
     ) -> usize {
-        self.run(items, 9, 0, |buf, pos, item| {
-            let value = value_of(item)?;
-            if let Some((op, rest)) = buf
-                .get_mut(pos..pos.wrapping_add(9))
-                .and_then(|r| r.split_first_mut())
-            {
+        self.fixed_run::<T, 9>(items, |dst, item| {
+            let Some(value) = value_of(item) else {
+                return false;
+            };
+            if let Some((op, rest)) = dst.split_first_mut() {
                 *op = Opcode::BinFloat as u8;
                 rest.copy_from_slice(&value.to_be_bytes());
             }
-            Some(9)
+            true
         })
+    }
+
+    /// Writes `W` bytes for each of the `items` from the first, while `put` writes them (it
+    /// gets the room for one item and returns `false`, having written nothing, when the item
+    /// is not one the run writes), the room holds them and no boundary is due (as [`Out::run`]
+    /// has it: each starts before the boundary): how many were written. The room for the most
+    /// there can be is checked once, so that the loop has no check of its own but the item's.
+    #[inline(always)]
+    fn fixed_run<T: Copy, const W: usize>(
+        &mut self,
+        items: &[T],
+        mut put: impl FnMut(&mut [u8], T) -> bool,
+    ) -> usize {
+        let pos = self.pos;
+        let in_buf = self.buf.len().saturating_sub(pos) / W;
+        let before_boundary = self.boundary_at.saturating_sub(pos).div_ceil(W);
+        let most = items.len().min(in_buf).min(before_boundary);
+        let Some(region) = self.buf.get_mut(pos..pos + most * W) else {
+            return 0;
+        };
+        let mut n = 0;
+        for (dst, &item) in region.chunks_exact_mut(W).zip(items) {
+            if !put(dst, item) {
+                break;
+            }
+            n += 1;
+        }
+        self.pos = pos + n * W;
+        n
     }
 
     /// Writes pairs of `op` with a one-byte argument (a `BININT1` key, say) and a word of at
@@ -541,14 +574,6 @@ impl<'s> Out<'s> {
 fn store_op_arg(buf: &mut [u8], at: usize, op: Opcode, arg: u8) {
     if let Some(dst) = buf.get_mut(at..at.wrapping_add(2)) {
         dst.copy_from_slice(&[op as u8, arg]);
-    }
-}
-
-/// Stores `word` at `at`, when there are 8 bytes of room from there.
-#[inline(always)]
-fn store_u64(buf: &mut [u8], at: usize, word: u64) {
-    if let Some(dst) = buf.get_mut(at..at.wrapping_add(8)) {
-        dst.copy_from_slice(&word.to_le_bytes());
     }
 }
 
