@@ -365,11 +365,7 @@ impl<'a> Reader<'a> {
             .last_len
             .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
         let start = self.pos;
-        // The graph is built where it is returned (a graph is large to copy).
-        let mut out: Result<Graph> = Ok(Graph::new());
-        let Ok(graph) = &mut out else {
-            return out;
-        };
+        let mut graph = Graph::new();
         let mut scratch = Scratch::take();
         let result = {
             let mut vm = Vm::new(
@@ -377,7 +373,7 @@ impl<'a> Reader<'a> {
                 shared,
                 self.pos,
                 &self.options,
-                graph,
+                &mut graph,
                 &mut scratch,
                 expected_len,
             );
@@ -404,13 +400,13 @@ impl<'a> Reader<'a> {
             Ok(root) => {
                 graph.shrink_unused();
                 graph.set_root(root);
+                Ok(graph)
             }
             Err(err) => {
                 self.failed = true;
-                out = Err(err);
+                Err(err)
             }
         }
-        out
     }
 }
 

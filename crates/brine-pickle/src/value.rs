@@ -24,6 +24,7 @@
 //! ```
 
 use std::fmt;
+use std::mem::ManuallyDrop;
 
 use bytes::Bytes;
 use num_bigint::BigInt;
@@ -602,7 +603,9 @@ impl Node {
 /// sequences and sets, the pairs of dicts, and the text of strings.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    nodes: Vec<Node>,
+    /// (Dropped by `Drop for Graph`, which frees them without a look at each node when none
+    /// owns memory.)
+    nodes: ManuallyDrop<Vec<Node>>,
     items: Arena<NodeId>,
     pairs: Arena<(NodeId, NodeId)>,
     text: Arena<u8>,
@@ -614,12 +617,14 @@ pub struct Graph {
 
 impl Drop for Graph {
     fn drop(&mut self) {
-        if !self.may_own {
+        // (What is left in the field is an empty `Vec`, which owns nothing.)
+        let nodes = std::mem::take(&mut *self.nodes);
+        if self.may_own {
+            drop(nodes);
+        } else {
             // Forgetting a node that owns nothing is the same as dropping it, and the loop
             // compiles to nothing: only the storage is freed.
-            std::mem::take(&mut self.nodes)
-                .into_iter()
-                .for_each(std::mem::forget);
+            nodes.into_iter().for_each(std::mem::forget);
         }
     }
 }
@@ -678,7 +683,7 @@ impl Graph {
     pub(crate) fn reserve_nodes(&mut self, n: usize) {
         if self.nodes.capacity() == 0 {
             // (A new graph: allocated straight away, without the checks of growing.)
-            self.nodes = Vec::with_capacity(n);
+            *self.nodes = Vec::with_capacity(n);
         } else {
             self.nodes.reserve(n);
         }

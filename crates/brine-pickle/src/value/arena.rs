@@ -83,11 +83,18 @@ impl<T: Copy + Default> Arena<T> {
     }
 
     /// Reserves `hint` on first use, so that an arena a value never uses costs nothing.
-    #[inline]
+    #[inline(always)]
     fn first_use(&mut self, n: usize) {
         if self.data.capacity() == 0 {
-            self.data.reserve(self.hint.max(n));
+            self.allocate(n);
         }
+    }
+
+    /// The allocation of [`Arena::first_use`]: straight away, without the checks of growing.
+    #[cold]
+    #[inline(never)]
+    fn allocate(&mut self, n: usize) {
+        self.data = Vec::with_capacity(self.hint.max(n));
     }
 
     /// `true` if `n` more values at the end keep every offset within `u32`.
