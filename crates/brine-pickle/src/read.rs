@@ -86,14 +86,19 @@ pub struct Limits {
     pub max_int_digits: usize,
 }
 
+impl Limits {
+    /// The defaults (see [`Limits`]).
+    pub const DEFAULT: Limits = Limits {
+        max_nodes: 1 << 31,
+        max_stack: 1 << 26,
+        max_memo_index: 1 << 32,
+        max_int_digits: 100_000,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            max_nodes: 1 << 31,
-            max_stack: 1 << 26,
-            max_memo_index: 1 << 32,
-            max_int_digits: 100_000,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -117,15 +122,18 @@ pub struct ReadOptions {
     pub limits: Limits,
 }
 
+/// CPython's defaults, for the reads that take no options (see [`ReadOptions::new`]).
+static DEFAULT_OPTIONS: ReadOptions = ReadOptions {
+    py2_str: Py2Str::Ascii,
+    fix_imports: true,
+    buffers: None,
+    unresolved_buffers: false,
+    limits: Limits::DEFAULT,
+};
+
 impl Default for ReadOptions {
     fn default() -> ReadOptions {
-        ReadOptions {
-            py2_str: Py2Str::default(),
-            fix_imports: true,
-            buffers: None,
-            unresolved_buffers: false,
-            limits: Limits::default(),
-        }
+        DEFAULT_OPTIONS.clone()
     }
 }
 
@@ -364,50 +372,74 @@ impl<'a> Reader<'a> {
         let expected_len = self
             .last_len
             .map_or(usize::MAX, |last| last.saturating_mul(2).saturating_add(64));
-        let start = self.pos;
-        let mut graph = Graph::new();
-        let mut scratch = Scratch::take();
-        let result = {
-            let mut vm = Vm::new(
-                data,
-                shared,
-                self.pos,
-                &self.options,
-                &mut graph,
-                &mut scratch,
-                expected_len,
-            );
-            vm.buffers_used = self.buffers_used;
-            let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
-                Some(h) => Some(&mut **h),
-                None => None,
-            };
-            let result = vm.run(hook);
-            self.pos = vm.input.pos;
-            self.buffers_used = vm.buffers_used;
-            let len = self.pos.saturating_sub(start);
-            self.last_len = Some(len);
-            if result.is_ok() {
-                vm.keep_shape(len);
-            }
-            // The stack, marks and memo go back to the scratch, to be kept for the next read
-            // (its own state is empty while the machine runs).
-            vm.sc.st = vm.st;
-            result
+        let hook: Option<&mut dyn ReadHook> = match &mut self.hook {
+            Some(h) => Some(&mut **h),
+            None => None,
         };
-        scratch.give_back();
-        match result {
-            Ok(root) => {
-                graph.shrink_unused();
-                graph.set_root(root);
-                Ok(graph)
-            }
-            Err(err) => {
-                self.failed = true;
-                Err(err)
-            }
+        let start = self.pos;
+        let mut at = Position {
+            pos: self.pos,
+            buffers_used: self.buffers_used,
+        };
+        let result = read_one(data, shared, &mut at, &self.options, hook, expected_len);
+        self.pos = at.pos;
+        self.buffers_used = at.buffers_used;
+        self.last_len = Some(self.pos.saturating_sub(start));
+        if result.is_err() {
+            self.failed = true;
         }
+        result
     }
+}
+
+/// Where a read starts in its input, and after it, where it stopped.
+struct Position {
+    /// The byte offset.
+    pos: usize,
+    /// Out-of-band buffers consumed so far.
+    buffers_used: usize,
+}
+
+/// Reads one pickle from `data` at `at` (see [`Reader::read_pickle`]), expected to take
+/// about `expected_len` bytes.
+fn read_one(
+    data: &[u8],
+    shared: Option<&Bytes>,
+    at: &mut Position,
+    options: &ReadOptions,
+    hook: Option<&mut dyn ReadHook>,
+    expected_len: usize,
+) -> Result<Graph> {
+    let start = at.pos;
+    let mut graph = Graph::new();
+    let mut scratch = Scratch::take();
+    let result = {
+        let mut vm = Vm::new(
+            data,
+            shared,
+            start,
+            options,
+            &mut graph,
+            &mut scratch,
+            expected_len,
+        );
+        vm.buffers_used = at.buffers_used;
+        let result = vm.run(hook);
+        at.pos = vm.input.pos;
+        at.buffers_used = vm.buffers_used;
+        if result.is_ok() {
+            vm.keep_shape(at.pos.saturating_sub(start));
+        }
+        // The stack, marks and memo go back to the scratch, to be kept for the next read (its
+        // own state is empty while the machine runs).
+        vm.sc.st = vm.st;
+        result
+    };
+    scratch.give_back();
+    let root = result?;
+    graph.shrink_unused();
+    graph.set_root(root);
+    Ok(graph)
 }
 
 impl Iterator for Reader<'_> {
@@ -436,7 +468,12 @@ impl Iterator for Reader<'_> {
 /// # Ok::<(), brine_pickle::Error>(())
 /// ```
 pub fn from_slice(data: &[u8]) -> Result<Graph> {
-    Reader::new(data).read_pickle()
+    // (What `Reader::new(data).read_pickle()` does, without making a reader.)
+    let mut at = Position {
+        pos: 0,
+        buffers_used: 0,
+    };
+    read_one(data, None, &mut at, &DEFAULT_OPTIONS, None, usize::MAX)
 }
 
 /// Reads one pickle from a byte slice with options.
