@@ -682,8 +682,9 @@ impl Graph {
     /// Reserves room for `n` more nodes.
     pub(crate) fn reserve_nodes(&mut self, n: usize) {
         if self.nodes.capacity() == 0 {
-            // (A new graph: allocated straight away, without the checks of growing.)
-            *self.nodes = Vec::with_capacity(n);
+            // (A new graph: allocated straight away, without the checks of growing. The empty
+            // vector replaced owns no memory: forgetting it spares a look at its nodes.)
+            std::mem::forget(std::mem::replace(&mut *self.nodes, Vec::with_capacity(n)));
         } else {
             self.nodes.reserve(n);
         }
