@@ -679,7 +679,9 @@ impl Graph {
         graph
     }
 
-    /// Reserves room for `n` more nodes.
+    /// Reserves room for `n` more nodes. (Out of line: inlined into the reader's entry, it made
+    /// `MICRO_DICT` decode 27% slower in time with the same instructions.)
+    #[inline(never)]
     pub(crate) fn reserve_nodes(&mut self, n: usize) {
         if self.nodes.capacity() == 0 {
             // (A new graph: allocated straight away, without the checks of growing. The empty
