@@ -906,6 +906,19 @@ impl Graph {
         }
     }
 
+    /// Gives the list `id`, when it has no items yet, the `items` (as `APPENDS` would);
+    /// `false` (and nothing changed) otherwise.
+    #[inline]
+    pub(crate) fn fill_fresh_list(&mut self, id: NodeId, items: &[NodeId]) -> bool {
+        match self.nodes.get_mut(id.index()) {
+            Some(Node::List(run)) if Arena::<NodeId>::is_fresh(run.0) => {
+                run.0 = self.items.alloc(items, usize::MAX);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Gives the dict `id`, when it has no pairs yet, the pairs `flat` holds as key, value, key,
     /// value... (an even count); `false` (and nothing changed) otherwise.
     #[inline]

@@ -358,6 +358,56 @@ fn runs_of_atoms_are_read_whole_and_each_read_makes_its_own() {
     assert!(err.contains("stack size"), "{err}");
 }
 
+#[test]
+fn lists_of_small_ints_are_stored_straight_into_the_list() {
+    // `[[1, 2, 3], [1, 2, 3], [3, 2, 1, 0], [1, 2] + [1] * 40]` at protocol 4: the first list
+    // makes the atoms 1 to 3; the second is stored straight into the list; the third has a new
+    // atom (0) and the fourth is longer than a short list: both go the general way.
+    let mut data = b"\x80\x04]\x94(]\x94(K\x01K\x02K\x03e]\x94(K\x01K\x02K\x03e".to_vec();
+    data.extend_from_slice(b"]\x94(K\x03K\x02K\x01K\x00e]\x94(K\x01K\x02");
+    data.extend(std::iter::repeat_n(*b"K\x01", 40).flatten());
+    data.extend_from_slice(b"ee.");
+    for _ in 0..2 {
+        let g = from_slice(&data).unwrap();
+        let ones = vec!["1"; 40].join(", ");
+        assert_eq!(
+            brine_pickle::repr::repr(&g, g.root().unwrap()),
+            format!("[[1, 2, 3], [1, 2, 3], [3, 2, 1, 0], [1, 2, {ones}]]")
+        );
+        // The outer list, four lists, and the atoms 0 to 3: the second list's items are the
+        // first one's nodes.
+        assert_eq!(g.len(), 9);
+        let lists = g.root_ref().unwrap().as_list().unwrap().to_vec();
+        let items = |id: NodeId| g.value(id).as_list().unwrap().to_vec();
+        assert_eq!(items(lists[0]), items(lists[1]));
+    }
+    // `[[1, 2], [1, 2, 1, 2, 1, 2]]` with a bounded stack: the general dispatch refuses a push
+    // of the second list's items up to a bound of 8 (the stack then holds the two lists and
+    // the items, besides two marks); from 10 up there is room for them all with the marks, and
+    // the list is stored straight into it. The same answers either way.
+    let data = b"\x80\x04]\x94(]\x94(K\x01K\x02e]\x94(K\x01K\x02K\x01K\x02K\x01K\x02ee.";
+    for (max_stack, at) in [(6, 22), (7, 24), (8, 26)] {
+        let err = outcome(data, limits(1000, max_stack, 1000));
+        assert!(
+            err.contains(&format!("at byte {at}")) && err.contains("BININT1"),
+            "{err}"
+        );
+        assert!(err.contains("stack size"), "{err}");
+    }
+    for max_stack in 9..=12 {
+        assert_eq!(
+            outcome(data, limits(1000, max_stack, 1000)),
+            "[[1, 2], [1, 2, 1, 2, 1, 2]]"
+        );
+    }
+    // Not ended by `APPENDS` (`TUPLE3` of the ints, appended as one item): the general way.
+    let data = b"\x80\x04]\x94(]\x94(K\x01K\x02e]\x94(K\x01K\x02K\x01\x87ee.";
+    assert_eq!(
+        outcome(data, ReadOptions::default()),
+        "[[1, 2], [(1, 2, 1)]]"
+    );
+}
+
 /// `BININT` of `v`.
 fn binint(v: i32) -> Vec<u8> {
     let mut b = vec![b'J'];

@@ -68,6 +68,9 @@ impl Step {
     }
 }
 
+/// Most items of a list of small ints stored by [`Vm::fast_small_int_list`].
+const SHORT_LIST: usize = 32;
+
 /// `true` for the opcode of an atom (see [`Vm::fast_atom_run`]).
 #[inline(always)]
 fn is_atom_op(op: Option<&u8>) -> bool {
@@ -284,14 +287,57 @@ impl Vm<'_, '_> {
         if self.graph.len() >= self.max_nodes || stack.len() >= self.max_stack {
             return Leave;
         }
+        let is_list = matches!(node, Node::List(_));
         let id = self.graph.push(node);
         stack.push(id);
         let n = 1 + self.fast_fused_memo(data, pos + 1, id);
         if data.get(pos + n) == Some(&b'(') && stack.len() + self.st.marks.len() < self.max_stack {
             self.st.marks.push(stack.len());
+            // A list of small ints (`BININT1`s and `APPENDS` after the `MARK`): its items
+            // straight into it.
+            if is_list && data.get(pos + n + 1) == Some(&b'K') {
+                let taken = self.fast_small_int_list(data, pos + n + 1, stack);
+                return Next(n + 1 + taken);
+            }
             return Next(n + 1);
         }
         Next(n)
+    }
+
+    /// `MARK`, a run of at most [`SHORT_LIST`] `BININT1` from `pos` whose atoms are all made,
+    /// and `APPENDS` onto a list with no items yet (the stack's top, below the mark): the items
+    /// stored straight into the list, as `APPENDS` would, without going through the stack (none
+    /// is pushed, and the mark is popped). The bytes taken (the run and `APPENDS`), or 0 (nothing
+    /// done) when the opcodes or the list are others, an atom is not made yet, or the run is
+    /// longer or would not fit on the stack. Out of line: the fast loop keeps its size.
+    #[cold]
+    #[inline(never)]
+    fn fast_small_int_list(&mut self, data: &[u8], pos: usize, stack: &[NodeId]) -> usize {
+        let atoms = self.sc.atoms.as_slice();
+        let (Some(rest), Some(&list)) = (data.get(pos..), stack.last()) else {
+            return 0;
+        };
+        let mut items = [NodeId::from_index(0); SHORT_LIST];
+        let mut count = 0;
+        for (slot, op) in items.iter_mut().zip(rest.chunks_exact(2)) {
+            let &[b'K', v] = op else { break };
+            match atoms.get(ATOM_SLOT_OF_ZERO + v as usize) {
+                Some(&raw) if raw != NO_ATOM => *slot = NodeId::from_index(raw as usize),
+                _ => break,
+            }
+            count += 1;
+        }
+        let room = self
+            .max_stack
+            .saturating_sub(stack.len() + self.st.marks.len());
+        let (Some(run), Some(&b'e')) = (items.get(..count), rest.get(2 * count)) else {
+            return 0;
+        };
+        if count == 0 || count > room || !self.graph.fill_fresh_list(list, run) {
+            return 0;
+        }
+        self.st.marks.pop();
+        2 * count + 1
     }
 
     /// A run of atoms (`BININT1`, `NONE`, `NEWTRUE`, `NEWFALSE`) from `pos`, in one loop: the
