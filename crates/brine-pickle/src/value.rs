@@ -601,7 +601,7 @@ impl Node {
 ///
 /// Besides the nodes, a graph owns three arenas their handles point into: the item ids of
 /// sequences and sets, the pairs of dicts, and the text of strings.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Graph {
     /// (Dropped by `Drop for Graph`, which frees them without a look at each node when none
     /// owns memory.)
@@ -613,6 +613,19 @@ pub struct Graph {
     /// `false` while no node can own memory (no big int, bytes, object... was added, and no node
     /// was reached mutably): the graph is then freed without looking at each node.
     may_own: bool,
+}
+
+impl fmt::Debug for Graph {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Graph")
+            .field("nodes", &self.nodes.as_slice())
+            .field("items", &self.items)
+            .field("pairs", &self.pairs)
+            .field("text", &self.text)
+            .field("root", &self.root)
+            .field("may_own", &self.may_own)
+            .finish()
+    }
 }
 
 impl Drop for Graph {
