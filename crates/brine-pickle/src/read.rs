@@ -87,7 +87,14 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// The defaults (see [`Limits`]).
+    /// The defaults (see [`Limits`]), as a constant: a starting point for tighter bounds.
+    ///
+    /// ```
+    /// use brine_pickle::read::Limits;
+    /// assert_eq!(Limits::DEFAULT, Limits::default());
+    /// let shallow = Limits { max_stack: 1000, ..Limits::DEFAULT };
+    /// assert_eq!(shallow.max_nodes, Limits::DEFAULT.max_nodes);
+    /// ```
     pub const DEFAULT: Limits = Limits {
         max_nodes: 1 << 31,
         max_stack: 1 << 26,
