@@ -279,15 +279,8 @@ impl<'s> Out<'s> {
         items: &[T],
         mut arg_of: impl FnMut(T) -> Option<i32>,
     ) -> usize {
-        self.fixed_run::<T, 5>(items, |dst, item| {
-            let Some(arg) = arg_of(item) else {
-                return false;
-            };
-            if let Some((op, rest)) = dst.split_first_mut() {
-                *op = Opcode::BinInt as u8;
-                rest.copy_from_slice(&arg.to_le_bytes());
-            }
-            true
+        self.op_arg_run::<T, 5, 4>(items, Opcode::BinInt, |item| {
+            Some(arg_of(item)?.to_le_bytes())
         })
     }
 
@@ -299,13 +292,28 @@ impl<'s> Out<'s> {
         items: &[T],
         mut value_of: impl FnMut(T) -> Option<f64>,
     ) -> usize {
-        self.fixed_run::<T, 9>(items, |dst, item| {
-            let Some(value) = value_of(item) else {
+        self.op_arg_run::<T, 9, 8>(items, Opcode::BinFloat, |item| {
+            Some(value_of(item)?.to_be_bytes())
+        })
+    }
+
+    /// [`Out::fixed_run`] of `op` and the `A` bytes of argument `arg_of` gives (`W` = 1 + `A`
+    /// bytes an item), stored as the opcode byte and the argument. (`byte_arg_run` stores its
+    /// two bytes as one instead.)
+    #[inline(always)]
+    fn op_arg_run<T: Copy, const W: usize, const A: usize>(
+        &mut self,
+        items: &[T],
+        op: Opcode,
+        mut arg_of: impl FnMut(T) -> Option<[u8; A]>,
+    ) -> usize {
+        self.fixed_run::<T, W>(items, |dst, item| {
+            let Some(arg) = arg_of(item) else {
                 return false;
             };
-            if let Some((op, rest)) = dst.split_first_mut() {
-                *op = Opcode::BinFloat as u8;
-                rest.copy_from_slice(&value.to_be_bytes());
+            if let Some((code, rest)) = dst.split_first_mut() {
+                *code = op as u8;
+                rest.copy_from_slice(&arg);
             }
             true
         })
