@@ -9,7 +9,7 @@
 //! what any pickle means.
 
 use crate::read::vm::{
-    is_cached_int, memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, NO_ATOM, SHORT_TEXT,
+    is_cached_int, made_atom, memo_op_at, Vm, ATOM_SLOT_OF_ZERO, MEDIUM_TEXT, SHORT_TEXT,
 };
 use crate::value::{Graph, Items, Node, NodeId, Pairs, Text};
 
@@ -235,9 +235,9 @@ impl Vm<'_, '_> {
     /// Pushes the shared node of atom `slot`, made the first time (see `Vm::make_atom`).
     #[inline(always)]
     fn fast_atom(&mut self, stack: &mut Vec<NodeId>, slot: usize, n: usize) -> Step {
-        let id = match self.sc.atoms.get(slot) {
-            Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
-            _ => {
+        let id = match made_atom(&self.sc.atoms, slot) {
+            Some(id) => id,
+            None => {
                 // (The stack is checked first, so that nothing is made for an opcode left to
                 // the general dispatch.)
                 if stack.len() >= self.max_stack {
@@ -321,9 +321,9 @@ impl Vm<'_, '_> {
         let mut count = 0;
         for (slot, op) in items.iter_mut().zip(rest.chunks_exact(2)) {
             let &[b'K', v] = op else { break };
-            match atoms.get(ATOM_SLOT_OF_ZERO + v as usize) {
-                Some(&raw) if raw != NO_ATOM => *slot = NodeId::from_index(raw as usize),
-                _ => break,
+            match made_atom(atoms, ATOM_SLOT_OF_ZERO + v as usize) {
+                Some(id) => *slot = id,
+                None => break,
             }
             count += 1;
         }
@@ -358,9 +358,9 @@ impl Vm<'_, '_> {
                 Some(&[0x89, ..]) => (SLOT_FALSE, 1),
                 _ => break,
             };
-            match atoms.get(slot) {
-                Some(&raw) if raw != NO_ATOM && stack.len() < max_stack => {
-                    stack.push(NodeId::from_index(raw as usize));
+            match made_atom(atoms, slot) {
+                Some(id) if stack.len() < max_stack => {
+                    stack.push(id);
                     at += n;
                 }
                 _ => break,
@@ -378,9 +378,9 @@ impl Vm<'_, '_> {
         let mut at = pos;
         while let Some(&[b'K', v]) = data.get(at..at + 2) {
             let slot = ATOM_SLOT_OF_ZERO + v as usize;
-            match atoms.get(slot) {
-                Some(&raw) if raw != NO_ATOM && stack.len() < max_stack => {
-                    stack.push(NodeId::from_index(raw as usize));
+            match made_atom(atoms, slot) {
+                Some(id) if stack.len() < max_stack => {
+                    stack.push(id);
                     at += 2;
                 }
                 _ => break,

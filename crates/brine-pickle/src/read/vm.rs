@@ -75,6 +75,15 @@ pub(super) const NO_ATOM: u32 = u32::MAX;
 /// The atom slot of the int 0 (slots of ints -5 to 256 follow the three above).
 pub(super) const ATOM_SLOT_OF_ZERO: usize = 8;
 
+/// The node of atom `slot` in `atoms` (see `Scratch::atoms`), once it is made.
+#[inline(always)]
+pub(super) fn made_atom(atoms: &[u32], slot: usize) -> Option<NodeId> {
+    match atoms.get(slot) {
+        Some(&raw) if raw != NO_ATOM => Some(NodeId::from_index(raw as usize)),
+        _ => None,
+    }
+}
+
 /// `true` for the ints CPython keeps one object of (-5 to 256): each is an atom of the graph.
 #[inline(always)]
 pub(super) fn is_cached_int(v: i64) -> bool {
@@ -299,9 +308,9 @@ impl<'d, 'o> Vm<'d, 'o> {
     /// Pushes the shared node of atom `slot` (see `atoms`), making it the first time.
     #[inline(always)]
     fn push_atom(&mut self, slot: usize) -> Result<()> {
-        let id = match self.sc.atoms.get(slot) {
-            Some(&raw) if raw != NO_ATOM => NodeId::from_index(raw as usize),
-            _ => match self.make_atom(slot) {
+        let id = match made_atom(&self.sc.atoms, slot) {
+            Some(id) => id,
+            None => match self.make_atom(slot) {
                 Some(id) => id,
                 None => return Err(self.limit("node count")),
             },
